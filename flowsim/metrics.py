@@ -1,0 +1,259 @@
+"""KPI definitions: from a Replication's records to named numbers.
+
+Every KPI counts only the reporting period, ``[warm-up end, run end)``. Events
+still in progress when the run ends are censored at the end time, as stated per
+KPI. Names are stable snake_case and are the columns users rely on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from flowsim.config import Scenario
+from flowsim.records import (
+    CARE_HOME,
+    HOME_CARE,
+    KIND_DIRECT,
+    KIND_ED,
+    SRC_ACUTE,
+    SRC_COMMUNITY,
+    Replication,
+)
+
+MIN_PER_DAY = 1440.0
+FOUR_HOURS = 240.0
+TWELVE_HOURS = 720.0
+WEEK_MIN = 7 * MIN_PER_DAY
+
+#: KPI names in the order tables show them, with unit and a one-line definition.
+KPI_INFO: dict[str, tuple[str, str]] = {
+    "ed_attendances": ("count", "A&E attendances arriving in the period (type 1 and minors streams)"),
+    "ed_pct_within_4h": ("%", "Attendances whose arrival-to-departure time was 4 h or less"),
+    "ed_mean_time_in_dept_h": ("h", "Mean arrival-to-departure time of attendances that departed"),
+    "ed_p95_time_in_dept_h": ("h", "95th centile of arrival-to-departure time"),
+    "ed_12h_from_arrival": ("count", "Attendances spending more than 12 h in A&E from arrival"),
+    "ed_trolley_waits_12h": ("count", "Decision-to-admit to admission waits over 12 h"),
+    "ed_dta_waits_4h": ("count", "Decision-to-admit to admission waits over 4 h"),
+    "ambulance_handover_mean_min": ("min", "Mean arrival-to-handover time of ambulance patients"),
+    "ambulance_handover_hours_lost": ("h", "Handover time beyond the 15-minute standard, summed"),
+    "ambulance_handover_over_60min_pct": ("%", "Ambulance handovers taking over 60 minutes"),
+    "acute_occupancy_pct": ("%", "G&A beds occupied at midnight / beds available"),
+    "emergency_admissions": ("count", "Emergency admissions to acute beds (via A&E and direct)"),
+    "elective_admissions": ("count", "Elective admissions, ordinary and day case"),
+    "delayed_discharge_bed_days": ("bed-days", "Acute bed-days used after medically fit"),
+    "delayed_patients_mean": ("patients", "Mean midnight count of medically fit patients in acute beds"),
+    "discharge_delay_mean_days": ("days", "Mean time from medically fit to leaving the acute bed"),
+    "discharge_delay_mean_days_p0": ("days", "... for pathway 0 (home, no new support)"),
+    "discharge_delay_mean_days_p1": ("days", "... for pathway 1 (home with care package)"),
+    "discharge_delay_mean_days_p2": ("days", "... for pathway 2 (community bed)"),
+    "discharge_delay_mean_days_p3": ("days", "... for pathway 3 (care home)"),
+    "elective_waiting_list_end": ("pathways", "Admitted-pathway waiting list at period end"),
+    "elective_pct_within_18w": ("%", "Of the list at period end, waiting under 18 weeks (RTT)"),
+    "elective_52w_waiters": ("pathways", "Of the list at period end, waiting 52 weeks or more"),
+    "elective_cancellations": ("count", "Ordinary electives cancelled on the day for want of a bed"),
+    "community_occupancy_pct": ("%", "Community beds occupied at midnight / beds available"),
+    "community_delayed_bed_days": ("bed-days", "Community bed-days used after medically fit"),
+    "home_care_wait_mean_days": ("days", "Mean wait for a home care package, discharges"),
+    "care_home_wait_mean_days": ("days", "Mean wait for a care-home place, discharges"),
+    "cost_total_gbp": ("GBP", "Bed-days, attendances, care packages, placements, interventions"),
+    "cost_delayed_bed_days_gbp": ("GBP", "Acute delayed bed-days x acute bed-day cost"),
+}
+KPI_NAMES = tuple(KPI_INFO)
+
+
+def _overlap_days(start: np.ndarray, end: np.ndarray, w0: float, w1: float) -> float:
+    """Total days of [start, end) inside [w0, w1); a missing end is censored at w1."""
+    end = np.where(np.isnan(end), w1, end)
+    ok = ~np.isnan(start)
+    lo = np.maximum(start[ok], w0)
+    hi = np.minimum(end[ok], w1)
+    return float(np.clip(hi - lo, 0.0, None).sum() / MIN_PER_DAY)
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.mean(x)) if x.size else float("nan")
+
+
+def _window_census(rep: Replication) -> pd.DataFrame:
+    c = rep.census
+    d0 = rep.warmup_min / MIN_PER_DAY
+    d1 = rep.end_min / MIN_PER_DAY
+    return c[(c["day"] >= d0) & (c["day"] < d1)]
+
+
+def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
+    """A&E and ambulance KPIs.
+
+    - ``ed_attendances``: arrivals in the period (NHS "A&E attendances").
+    - ``ed_pct_within_4h``: percentage of attendances with total time in department
+      (arrival to departure: discharge, admission or transfer) of 4 hours or less, the
+      NHS 4-hour standard. Attendances still in the department at the end are
+      counted as breaches if already over 4 h, and left out otherwise.
+    - ``ed_mean_time_in_dept_h`` / ``ed_p95_time_in_dept_h``: over departed attendances.
+    - ``ed_12h_from_arrival``: attendances over 12 h from arrival (censored ones count
+      once they pass 12 h), the NHS "12 hours from arrival" measure.
+    - ``ed_trolley_waits_12h``: decision to admit to admission over 12 h (NHS "12-hour
+      trolley waits"); ``ed_dta_waits_4h`` the same over 4 h.
+    - ``ambulance_handover_mean_min``: arrival at hospital to completed handover.
+    - ``ambulance_handover_hours_lost``: sum of handover time beyond 15 min, in hours.
+    """
+    e = rep.ed
+    w0, w1 = rep.warmup_min, rep.end_min
+    m = (e["arrival"] >= w0) & (e["arrival"] < w1)
+    arr, dep, dta = e["arrival"][m], e["depart"][m], e["dta"][m]
+    gone = ~np.isnan(dep)
+    tid = np.where(gone, dep - arr, w1 - arr)
+    known = gone | (tid > FOUR_HOURS)
+    within = gone & (tid <= FOUR_HOURS)
+    trolley = np.where(np.isnan(dep), w1, dep) - dta
+    amb = e["ambulance"][m]
+    ho = e["handover"][m][amb] - arr[amb]
+    ho = ho[~np.isnan(ho)]
+    return {
+        "ed_attendances": float(m.sum()),
+        "ed_pct_within_4h": 100.0 * within.sum() / known.sum() if known.any() else float("nan"),
+        "ed_mean_time_in_dept_h": _mean(tid[gone]) / 60.0,
+        "ed_p95_time_in_dept_h": float(np.percentile(tid[gone], 95)) / 60.0 if gone.any() else float("nan"),
+        "ed_12h_from_arrival": float((tid > TWELVE_HOURS).sum()),
+        "ed_trolley_waits_12h": float(np.nansum(trolley > TWELVE_HOURS)),
+        "ed_dta_waits_4h": float(np.nansum(trolley > FOUR_HOURS)),
+        "ambulance_handover_mean_min": _mean(ho),
+        "ambulance_handover_hours_lost": float(np.clip(ho - handover_target_min, 0, None).sum() / 60.0),
+        "ambulance_handover_over_60min_pct": 100.0 * _mean((ho > 60.0).astype(float)) if ho.size else float("nan"),
+    }
+
+
+def acute_kpis(rep: Replication) -> dict[str, float]:
+    """Acute bed KPIs.
+
+    - ``acute_occupancy_pct``: G&A beds occupied at the midnight census as a
+      percentage of beds available (KH03 definition), summed over the period.
+    - ``emergency_admissions`` / ``elective_admissions``: admissions in the period.
+    - ``delayed_discharge_bed_days``: bed-days used by patients who no longer meet
+      the criteria to reside (from medically fit to leaving), within the period.
+    - ``delayed_patients_mean``: mean midnight count of such patients (NHS "patients
+      not meeting the criteria to reside who remain in hospital").
+    - ``discharge_delay_mean_days`` (and ``_p0``..``_p3`` by pathway): mean time from
+      medically fit to leaving, over patients who left in the period.
+    """
+    a = rep.acute
+    w0, w1 = rep.warmup_min, rep.end_min
+    c = _window_census(rep)
+    em = np.isin(a["kind"], (KIND_ED, KIND_DIRECT)) & (a["admit"] >= w0) & (a["admit"] < w1)
+    el = rep.elective["admit_t"]
+    left = (a["leave"] >= w0) & (a["leave"] < w1)
+    delay = (a["leave"] - a["fit"]) / MIN_PER_DAY
+    out = {
+        "acute_occupancy_pct": 100.0 * c["acute_occupied"].sum() / max(c["acute_beds_available"].sum(), 1),
+        "emergency_admissions": float(em.sum()),
+        "elective_admissions": float(((el >= w0) & (el < w1)).sum()),
+        "delayed_discharge_bed_days": _overlap_days(a["fit"], a["leave"], w0, w1),
+        "delayed_patients_mean": float(c["acute_delayed"].mean()) if len(c) else float("nan"),
+        "discharge_delay_mean_days": _mean(delay[left]),
+    }
+    for p in range(4):
+        out[f"discharge_delay_mean_days_p{p}"] = _mean(delay[left & (a["pathway"] == p)])
+    return out
+
+
+def elective_kpis(rep: Replication) -> dict[str, float]:
+    """Elective KPIs at the end of the period (RTT incomplete-pathway measures).
+
+    - ``elective_waiting_list_end``: patients on the admitted-pathway list.
+    - ``elective_pct_within_18w``: of those, the percentage waiting under 18 weeks
+      since clock start (the RTT incomplete-pathways standard, 92%).
+    - ``elective_52w_waiters``: of those, waiting 52 weeks or more.
+    - ``elective_cancellations``: operations cancelled on the day for want of a bed.
+    """
+    el = rep.elective
+    w0, w1 = rep.warmup_min, rep.end_min
+    waited = w1 - el["list_clock_end"]
+    ct = el["cancel_t"]
+    return {
+        "elective_waiting_list_end": float(waited.size),
+        "elective_pct_within_18w": 100.0 * _mean((waited < 18 * WEEK_MIN).astype(float)) if waited.size else float("nan"),
+        "elective_52w_waiters": float((waited >= 52 * WEEK_MIN).sum()),
+        "elective_cancellations": float(((ct >= w0) & (ct < w1)).sum()),
+    }
+
+
+def community_social_kpis(rep: Replication) -> dict[str, float]:
+    """Community hospital and social care KPIs.
+
+    - ``community_occupancy_pct``: midnight-census occupancy of community beds.
+    - ``community_delayed_bed_days``: community bed-days after medically fit.
+    - ``home_care_wait_mean_days`` / ``care_home_wait_mean_days``: mean time from
+      request to the package/place being available, for hospital and community
+      discharges whose wait ended in the period (background demand excluded).
+    """
+    c = _window_census(rep)
+    cm, s = rep.community, rep.social
+    w0, w1 = rep.warmup_min, rep.end_min
+    disc = np.isin(s["source"], (SRC_ACUTE, SRC_COMMUNITY)) & (s["start"] >= w0) & (s["start"] < w1)
+    wait = (s["start"] - s["request"]) / MIN_PER_DAY
+    return {
+        "community_occupancy_pct": 100.0 * c["community_occupied"].sum() / c["community_beds"].sum()
+        if len(c) and c["community_beds"].sum() > 0 else float("nan"),
+        "community_delayed_bed_days": _overlap_days(cm["fit"], cm["leave"], w0, w1),
+        "home_care_wait_mean_days": _mean(wait[disc & (s["service"] == HOME_CARE)]),
+        "care_home_wait_mean_days": _mean(wait[disc & (s["service"] == CARE_HOME)]),
+    }
+
+
+def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str, float]:
+    """Costs over the period, in pounds.
+
+    ``cost_total_gbp`` = occupied acute and community bed-days (midnight census)
+    x bed-day costs + A&E attendances x attendance cost + home care packages in
+    use x daily cost + care-home places in use x weekly fee / 7 + the annual cost
+    of applied interventions pro rata. ``cost_delayed_bed_days_gbp`` = acute
+    delayed bed-days x acute bed-day cost.
+    """
+    co = scn.costs
+    c = _window_census(rep)
+    total = (
+        c["acute_occupied"].sum() * co.acute_bed_day_gbp
+        + c["community_occupied"].sum() * co.community_bed_day_gbp
+        + k["ed_attendances"] * co.ed_attendance_gbp
+        + c["home_care_in_use"].sum() * co.home_care_package_day_gbp
+        + c["care_home_in_use"].sum() * co.care_home_week_gbp / 7.0
+        + scn.intervention_cost_gbp_per_year * scn.run.days / 365.0
+    )
+    return {
+        "cost_total_gbp": float(total),
+        "cost_delayed_bed_days_gbp": k["delayed_discharge_bed_days"] * co.acute_bed_day_gbp,
+    }
+
+
+def compute_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
+    """All KPIs of one replication, keyed by the names in :data:`KPI_NAMES`."""
+    k: dict[str, float] = {}
+    k.update(ed_kpis(rep, scn.ambulance.handover_target_min))
+    k.update(acute_kpis(rep))
+    k.update(elective_kpis(rep))
+    k.update(community_social_kpis(rep))
+    k.update(cost_kpis(rep, scn, k))
+    return {name: float(k[name]) for name in KPI_NAMES}
+
+
+def daily_series(rep: Replication) -> pd.DataFrame:
+    """One row per day of the period: the midnight census plus that day's A&E
+    attendances, 4-hour performance (by arrival day) and admissions."""
+    c = _window_census(rep).copy()
+    e = rep.ed
+    day = np.floor(e["arrival"] / MIN_PER_DAY).astype(np.int64)
+    tid = e["depart"] - e["arrival"]
+    df = pd.DataFrame({"day": day, "within": tid <= FOUR_HOURS, "gone": ~np.isnan(tid)})
+    g = df.groupby("day")
+    daily = pd.DataFrame(
+        {"ed_attendances": g.size(), "ed_pct_within_4h": 100.0 * g["within"].sum() / g["gone"].sum()}
+    )
+    a = rep.acute
+    adm_day = np.floor(a["admit"][np.isin(a["kind"], (KIND_ED, KIND_DIRECT))] / MIN_PER_DAY)
+    adm = pd.Series(adm_day).value_counts().rename("emergency_admissions")
+    c = c.merge(daily, left_on="day", right_index=True, how="left")
+    c = c.merge(adm, left_on="day", right_index=True, how="left")
+    c["emergency_admissions"] = c["emergency_admissions"].fillna(0.0)
+    c["acute_occupancy_pct"] = 100.0 * c["acute_occupied"] / c["acute_beds_available"].clip(lower=1)
+    return c.reset_index(drop=True)

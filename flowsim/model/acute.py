@@ -1,0 +1,147 @@
+"""Acute (general and acute) beds: emergency and elective patients, discharge pathways.
+
+A patient is admitted when a bed is free, stays ``los`` until medically fit (no
+longer meets the criteria to reside), then needs their discharge pathway:
+pathway 0 home, 1 home with a care package, 2 a community (rehab) bed, 3 a care
+home. After an assessment/brokerage time the pathway's capacity is requested;
+the patient keeps the acute bed until it is granted and then leaves in the next
+discharge window. Everything from medically fit to leaving is delayed discharge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flowsim.config import Scenario
+from flowsim.model.engine import Clock, Pool, next_discharge_time
+from flowsim.patients import Cohort
+from flowsim.records import (
+    CARE_HOME,
+    HOME_CARE,
+    KIND_ELECTIVE,
+    KIND_PREFILL,
+    NAN,
+    SRC_ACUTE,
+    Recorder,
+)
+
+ELECTIVE_LEVEL, EMERGENCY_LEVEL = 0, 1
+
+
+class AcuteHospital:
+    def __init__(self, clock: Clock, rec: Recorder, scn: Scenario) -> None:
+        self.clock = clock
+        self.rec = rec
+        ac = scn.acute
+        self.base_beds = ac.beds
+        self.escalation_beds = ac.escalation_beds
+        self.escalation_months = frozenset(ac.escalation_months)
+        self.beds = Pool("acute_beds", ac.beds, levels=2)
+        self.hub = Pool("elective_hub", scn.elective.ringfenced_beds)
+        d = scn.discharge
+        self.win = (d.window_start_hour * 60.0, d.window_end_hour * 60.0, d.weekend_factor)
+        self.delayed = [0, 0, 0, 0]
+        self.community = None  # wired by the system
+        self.social = None
+
+    def capacity_for_month(self, month: int) -> int:
+        extra = self.escalation_beds if month in self.escalation_months else 0
+        return self.base_beds + extra
+
+    # ------------------------------------------------------------ admission
+    def _new_spell(self, kind: int) -> int:
+        r = self.rec
+        k = len(r.ac_kind)
+        r.ac_kind.append(kind)
+        r.ac_request.append(self.clock.now)
+        r.ac_admit.append(NAN)
+        r.ac_fit.append(NAN)
+        r.ac_leave.append(NAN)
+        r.ac_pathway.append(-1)
+        return k
+
+    def request_emergency(
+        self, c: Cohort, i: int, kind: int, on_admit: Callable[[], None] | None = None
+    ) -> None:
+        """Queue an emergency patient (decision to admit, or direct referral) for a bed."""
+        k = self._new_spell(kind)
+        self.beds.request(lambda: self._admit(c, i, k, self.beds, on_admit), EMERGENCY_LEVEL)
+
+    def request_elective(self, c: Cohort, i: int, on_admit: Callable[[], None]) -> Callable | None:
+        """Ask for a bed for a booked elective: a ring-fenced hub bed if one is free, else
+        a general bed ahead of queued emergencies. Returns a handle to cancel the request
+        if it is still waiting, or None if the patient was admitted at once."""
+        if self.hub.try_acquire():
+            self._admit(c, i, self._new_spell(KIND_ELECTIVE), self.hub, on_admit)
+            return None
+        admitted = []
+
+        def grant() -> None:
+            admitted.append(True)
+            self._admit(c, i, self._new_spell(KIND_ELECTIVE), self.beds, on_admit)
+
+        self.beds.request(grant, ELECTIVE_LEVEL)
+        return None if admitted else grant
+
+    def cancel_elective(self, handle: Callable) -> bool:
+        return self.beds.cancel(handle, ELECTIVE_LEVEL)
+
+    def prefill(self, c: Cohort, already_fit: bool) -> None:
+        """Start-state patients: in a bed at time 0, with residual stays."""
+        for i in range(len(c)):
+            self.beds.occupy()
+            k = self._new_spell(KIND_PREFILL)
+            self.rec.ac_admit[k] = 0.0
+            if already_fit:
+                self._fit(c, i, k, self.beds)
+            else:
+                self.clock.at(c.a["los"][i], lambda i=i, k=k: self._fit(c, i, k, self.beds))
+
+    def _admit(self, c: Cohort, i: int, k: int, pool: Pool, on_admit) -> None:
+        self.rec.ac_admit[k] = self.clock.now
+        if on_admit is not None:
+            on_admit()
+        self.clock.at(c.a["los"][i], lambda: self._fit(c, i, k, pool))
+
+    # ------------------------------------------------------------ discharge
+    def _fit(self, c: Cohort, i: int, k: int, pool: Pool) -> None:
+        p = c.a["pathway"][i]
+        self.rec.ac_fit[k] = self.clock.now
+        self.rec.ac_pathway[k] = p
+        self.delayed[p] += 1
+        self.clock.at(c.a["assess"][i], lambda: self._referred(c, i, k, pool, p))
+
+    def _referred(self, c: Cohort, i: int, k: int, pool: Pool, p: int) -> None:
+        if p == 0:
+            self._ready(c, i, k, pool, p, None)
+        elif p == 1:
+            days = c.a["hc_days"][i]
+            self.social.request(
+                HOME_CARE, SRC_ACUTE,
+                lambda: self._ready(c, i, k, pool, p, lambda: self.social.start(HOME_CARE, days)),
+            )
+        elif p == 2:
+            self.community.request_bed(
+                lambda: self._ready(c, i, k, pool, p, lambda: self.community.admit_from_acute(c, i))
+            )
+        else:
+            days = c.a["ch_days"][i]
+            self.social.request(
+                CARE_HOME, SRC_ACUTE,
+                lambda: self._ready(c, i, k, pool, p, lambda: self.social.start(CARE_HOME, days)),
+            )
+
+    def _ready(self, c: Cohort, i: int, k: int, pool: Pool, p: int, then) -> None:
+        now = self.clock.now
+        ws, we, wf = self.win
+        t = next_discharge_time(
+            now, c.a["dis_hour"][i], c.a["dis_weekend"][i], ws, we, wf, self.clock.start_weekday
+        )
+        self.clock.at(t - now, lambda: self._leave(k, pool, p, then))
+
+    def _leave(self, k: int, pool: Pool, p: int, then) -> None:
+        self.rec.ac_leave[k] = self.clock.now
+        self.delayed[p] -= 1
+        if then is not None:
+            then()
+        pool.release()

@@ -1,0 +1,101 @@
+"""Ambulance handover and the emergency department (A&E).
+
+Majors patients (every ambulance arrival and a share of walk-ins) need a majors
+space; an ambulance crew cannot hand over until one is free (handover delay).
+Every patient then queues for a rostered clinician (majors first), is assessed,
+has treatment/diagnostics, and gets a decision: discharge, or admit. An admitted
+patient keeps their A&E space until an acute bed is free (exit block, the
+"trolley wait" from decision to admit).
+"""
+
+from __future__ import annotations
+
+from flowsim.config import Scenario
+from flowsim.model.engine import Clock, Pool
+from flowsim.patients import Cohort
+from flowsim.records import KIND_ED, NAN, Recorder
+
+AMBULANCE, WALKIN_MAJORS = 0, 1  # space queue levels
+MAJORS, MINORS = 0, 1  # clinician queue levels
+
+
+class EmergencyDepartment:
+    def __init__(self, clock: Clock, rec: Recorder, scn: Scenario, acute) -> None:
+        self.clock = clock
+        self.rec = rec
+        self.acute = acute
+        self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
+        self.spaces = Pool("ed_spaces", scn.ed.spaces, levels=2)
+        self.clinicians = Pool("ed_clinicians", self.roster[0], levels=2)
+        self.handover_min = float(scn.ambulance.handover_process_min)
+        self.in_department = 0
+        self.awaiting_bed = 0
+        self.ambulances_waiting = 0
+
+    # ------------------------------------------------------------ set-up
+    def start(self, ambulance: Cohort, walkin: Cohort) -> None:
+        self.clock.chain(ambulance.t, lambda i: self._arrive(ambulance, i, True))
+        self.clock.chain(walkin.t, lambda i: self._arrive(walkin, i, False))
+        self._roster_tick(0)
+
+    def _roster_tick(self, hour: int) -> None:
+        self.clinicians.set_capacity(self.roster[hour % 24])
+        self.clock.at(60.0, lambda: self._roster_tick(hour + 1))
+
+    # ------------------------------------------------------------ journey
+    def _arrive(self, c: Cohort, i: int, ambulance: bool) -> None:
+        r = self.rec
+        k = len(r.ed_arrival)
+        majors = ambulance or c.a["majors"][i]
+        r.ed_arrival.append(self.clock.now)
+        r.ed_ambulance.append(ambulance)
+        r.ed_majors.append(majors)
+        r.ed_handover.append(NAN)
+        r.ed_seen.append(NAN)
+        r.ed_dta.append(NAN)
+        r.ed_depart.append(NAN)
+        self.in_department += 1
+        if ambulance:
+            self.ambulances_waiting += 1
+            self.spaces.request(lambda: self._space_for_crew(c, i, k), AMBULANCE)
+        elif majors:
+            self.spaces.request(lambda: self._to_clinician(c, i, k, MAJORS), WALKIN_MAJORS)
+        else:
+            self._to_clinician(c, i, k, MINORS)
+
+    def _space_for_crew(self, c: Cohort, i: int, k: int) -> None:
+        self.clock.at(self.handover_min, lambda: self._handed_over(c, i, k))
+
+    def _handed_over(self, c: Cohort, i: int, k: int) -> None:
+        self.ambulances_waiting -= 1
+        self.rec.ed_handover[k] = self.clock.now
+        self._to_clinician(c, i, k, MAJORS)
+
+    def _to_clinician(self, c: Cohort, i: int, k: int, level: int) -> None:
+        self.clinicians.request(lambda: self._seen(c, i, k, level), level)
+
+    def _seen(self, c: Cohort, i: int, k: int, level: int) -> None:
+        self.rec.ed_seen[k] = self.clock.now
+        self.clock.at(c.a["ed_assess"][i], lambda: self._assessed(c, i, k, level))
+
+    def _assessed(self, c: Cohort, i: int, k: int, level: int) -> None:
+        self.clinicians.release()
+        self.clock.at(c.a["ed_treat"][i], lambda: self._decided(c, i, k, level))
+
+    def _decided(self, c: Cohort, i: int, k: int, level: int) -> None:
+        if c.a["admit"][i]:
+            self.rec.ed_dta[k] = self.clock.now
+            self.awaiting_bed += 1
+            self.acute.request_emergency(c, i, KIND_ED, lambda: self._admitted(k, level))
+        else:
+            self._depart(k, level)
+
+    def _admitted(self, k: int, level: int) -> None:
+        self.awaiting_bed -= 1
+        self._depart(k, level)
+
+    def _depart(self, k: int, level: int) -> None:
+        self.rec.ed_depart[k] = self.clock.now
+        self.in_department -= 1
+        if level == MAJORS:
+            self.spaces.release()

@@ -1,0 +1,235 @@
+"""Patient cohorts: arrival times and per-patient attributes, drawn up front.
+
+Each source of patients (ambulance, walk-in, direct admission, elective referral,
+start-state pre-fill, background social-care demand) gets its arrivals and, for
+every decision the patient will meet, a uniform from that decision's own named
+stream (``"<source>.<decision>"``), indexed by the patient's candidate index. The
+scenario's parameters then map the uniforms to values in bulk. Changing a
+parameter re-maps the same uniforms (common random numbers).
+
+Attributes are stored as Python lists because the event loop reads them one
+patient at a time, where Python floats are faster than numpy scalars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from flowsim.config import Scenario
+from flowsim.sampling import (
+    Arrivals,
+    RateProfile,
+    categorical,
+    nhpp_arrivals,
+    ppf,
+    residual_ppf,
+)
+from flowsim.streams import Streams
+
+MIN_PER_DAY = 1440.0
+
+
+@dataclass
+class Cohort:
+    """Patients from one source: ``t`` arrival minutes, ``a`` attribute lists."""
+
+    source: str
+    t: list[float]
+    a: dict[str, list] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+
+class CohortBuilder:
+    """Draws uniforms for one source and maps them through the scenario."""
+
+    def __init__(self, streams: Streams, source: str, n_candidates: int, index: np.ndarray):
+        self.streams = streams
+        self.source = source
+        self.n_candidates = n_candidates
+        self.index = index
+
+    def u(self, decision: str) -> np.ndarray:
+        """The uniforms of ``decision`` for the kept patients (by candidate index)."""
+        return self.streams.uniforms(f"{self.source}.{decision}", self.n_candidates)[self.index]
+
+
+def _acute_attrs(b: CohortBuilder, scn: Scenario, elective: bool, prefill: bool = False) -> dict:
+    """Everything an acute patient may need downstream, mapped from their uniforms."""
+    ac, cm, sc = scn.acute, scn.community, scn.social_care
+    los_dist = ac.elective_los_days if elective else ac.emergency_los_days
+    if prefill:
+        los = residual_ppf(los_dist, b.u("acute_los"), b.u("acute_los_elapsed"))
+    else:
+        los = ppf(los_dist, b.u("acute_los"))
+    pathway = categorical(ac.elective_pathway_probs if elective else ac.pathway_probs, b.u("pathway"))
+    u_assess = b.u("assess")
+    assess = np.zeros(len(u_assess))
+    for p in range(4):
+        m = pathway == p
+        if m.any():
+            assess[m] = ppf(ac.pathway_assessment_days[p], u_assess[m])
+    return {
+        "los": (los * MIN_PER_DAY).tolist(),
+        "pathway": pathway.tolist(),
+        "assess": (assess * MIN_PER_DAY).tolist(),
+        "dis_hour": b.u("dis_hour").tolist(),
+        "dis_weekend": b.u("dis_weekend").tolist(),
+        "comm_los": (ppf(cm.los_days, b.u("comm_los")) * MIN_PER_DAY).tolist(),
+        "onward": categorical(cm.onward_probs, b.u("onward")).tolist(),
+        "onward_assess": (ppf(cm.onward_assessment_days, b.u("onward_assess")) * MIN_PER_DAY).tolist(),
+        "comm_dis_hour": b.u("comm_dis_hour").tolist(),
+        "comm_dis_weekend": b.u("comm_dis_weekend").tolist(),
+        "hc_days": (ppf(sc.home_care_discharge_days, b.u("hc_days")) * MIN_PER_DAY).tolist(),
+        "ch_days": (ppf(sc.care_home_stay_days, b.u("ch_days")) * MIN_PER_DAY).tolist(),
+    }
+
+
+def _arrivals(streams: Streams, source: str, per_day: float, profile: RateProfile, horizon: float):
+    arr: Arrivals = nhpp_arrivals(streams(f"{source}.arrivals"), per_day, profile, horizon)
+    return arr, CohortBuilder(streams, source, arr.n_candidates, arr.index)
+
+
+def _fixed_builder(streams: Streams, source: str, n: int) -> CohortBuilder:
+    return CohortBuilder(streams, source, n, np.arange(n))
+
+
+@dataclass
+class Cohorts:
+    """All patients of one replication, by source."""
+
+    ambulance: Cohort
+    walkin: Cohort
+    direct: Cohort
+    referrals: Cohort
+    acute_prefill: Cohort
+    acute_delayed: Cohort
+    community_stepup: Cohort
+    community_prefill: Cohort
+    hc_background: Cohort
+    hc_prefill: Cohort
+    ch_background: Cohort
+    ch_prefill: Cohort
+
+
+def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
+    """Draw every patient of one replication (arrival times and attributes)."""
+    run = scn.run
+    n_days = int(np.ceil(run.warmup_days + run.days)) + 1
+    horizon = (run.warmup_days + run.days) * MIN_PER_DAY
+    prof = RateProfile.build(scn.demand, n_days, run.start_weekday, run.start_month)
+    flat = RateProfile.build(scn.demand, n_days, run.start_weekday, run.start_month, hourly=False)
+    weekdays = RateProfile.build(
+        scn.demand, n_days, run.start_weekday, run.start_month, hourly=False, weekdays_only=True
+    )
+    ed = scn.ed
+
+    # -- A&E
+    arr, b = _arrivals(streams, "ambulance", scn.ambulance.arrivals_per_day, prof, horizon)
+    amb = Cohort("ambulance", arr.times.tolist())
+    amb.a = {
+        "admit": (b.u("admit") < scn.ambulance.admit_prob).tolist(),
+        "ed_assess": ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
+        "ed_treat": ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
+        **_acute_attrs(b, scn, elective=False),
+    }
+    arr, b = _arrivals(streams, "walkin", ed.walkin_arrivals_per_day, prof, horizon)
+    walk = Cohort("walkin", arr.times.tolist())
+    majors = b.u("majors") < ed.walkin_majors_fraction
+    u_admit = b.u("admit")
+    admit = np.where(majors, u_admit < ed.walkin_majors_admit_prob, u_admit < ed.minors_admit_prob)
+    u_treat = b.u("ed_treat")
+    treat = np.where(majors, ppf(ed.majors_treatment_min, u_treat), ppf(ed.minors_treatment_min, u_treat))
+    walk.a = {
+        "majors": majors.tolist(),
+        "admit": admit.tolist(),
+        "ed_assess": ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
+        "ed_treat": treat.tolist(),
+        **_acute_attrs(b, scn, elective=False),
+    }
+
+    # -- direct (non-A&E) emergency admissions: GP referrals, SDEC, assessment units
+    arr, b = _arrivals(streams, "direct", scn.acute.direct_admissions_per_day, prof, horizon)
+    direct = Cohort("direct", arr.times.tolist(), _acute_attrs(b, scn, elective=False))
+
+    # -- elective referrals; the initial waiting list uses the same source's stream
+    el = scn.elective
+    arr, b = _arrivals(streams, "referral", el.referrals_per_week / 7.0, weekdays, horizon)
+    ref = Cohort("referral", arr.times.tolist())
+    ref.a = {
+        "urgent": (b.u("urgent") < el.urgent_fraction).tolist(),
+        "day_case": (b.u("day_case") < el.day_case_fraction).tolist(),
+        **_acute_attrs(b, scn, elective=True),
+    }
+    n0 = el.initial_list
+    b0 = _fixed_builder(streams, "waiting_list_start", n0)
+    # Incomplete-pathway waits are roughly exponential; the median fixes the mean.
+    mean_wait_min = el.initial_median_wait_weeks * 7 * MIN_PER_DAY / np.log(2)
+    waited = -mean_wait_min * np.log1p(-b0.u("waited"))
+    ref_start = Cohort("waiting_list_start", (-waited).tolist())
+    ref_start.a = {
+        "urgent": (b0.u("urgent") < el.urgent_fraction).tolist(),
+        "day_case": (b0.u("day_case") < el.day_case_fraction).tolist(),
+        **_acute_attrs(b0, scn, elective=True),
+    }
+    referrals = Cohort("referral", ref_start.t + ref.t)
+    referrals.a = {k: ref_start.a[k] + ref.a[k] for k in ref.a}
+
+    # -- acute start state: beds occupied with residual stays, some already delayed
+    ac = scn.acute
+    n_pre = min(int(round(ac.beds * ac.initial_occupancy_pct / 100.0)), ac.beds)
+    n_del = min(ac.initial_delayed, n_pre)
+    b = _fixed_builder(streams, "acute_prefill", n_pre - n_del)
+    acute_prefill = Cohort("acute_prefill", [0.0] * (n_pre - n_del), _acute_attrs(b, scn, False, True))
+    b = _fixed_builder(streams, "acute_delayed", n_del)
+    delayed = _acute_attrs(b, scn, elective=False)
+    # Already medically fit: residual assessment time, pathway drawn among 1-3.
+    probs = np.asarray(ac.pathway_probs[1:], dtype=float)
+    if probs.sum() > 0 and n_del:
+        delayed["pathway"] = (1 + categorical(probs / probs.sum(), b.u("pathway_delayed"))).tolist()
+        delayed["assess"] = [
+            residual_ppf(ac.pathway_assessment_days[p], np.array([ul]), np.array([uf]))[0] * MIN_PER_DAY
+            for p, ul, uf in zip(
+                delayed["pathway"], b.u("assess_len"), b.u("assess_elapsed"), strict=True
+            )
+        ]
+    delayed["los"] = [0.0] * n_del
+    acute_delayed = Cohort("acute_delayed", [0.0] * n_del, delayed)
+
+    # -- community hospital: step-up admissions and start state
+    cm = scn.community
+    arr, b = _arrivals(streams, "community_stepup", cm.step_up_per_day, flat, horizon)
+    stepup = Cohort("community_stepup", arr.times.tolist(), _acute_attrs(b, scn, elective=False))
+    n_cpre = min(int(round(cm.beds * cm.initial_occupancy_pct / 100.0)), cm.beds)
+    b = _fixed_builder(streams, "community_prefill", n_cpre)
+    cpre = Cohort("community_prefill", [0.0] * n_cpre, _acute_attrs(b, scn, elective=False))
+    cpre.a["comm_los"] = (
+        residual_ppf(cm.los_days, b.u("comm_los"), b.u("comm_los_elapsed")) * MIN_PER_DAY
+    ).tolist()
+
+    # -- social care: background demand and start state
+    sc = scn.social_care
+
+    def background(source: str, per_day: float, dist) -> Cohort:
+        arr, b = _arrivals(streams, source, per_day, flat, horizon)
+        return Cohort(source, arr.times.tolist(), {"days": (ppf(dist, b.u("days")) * MIN_PER_DAY).tolist()})
+
+    def prefill(source: str, capacity: int, pct: float, dist) -> Cohort:
+        n = min(int(round(capacity * pct / 100.0)), capacity)
+        b = _fixed_builder(streams, source, n)
+        days = residual_ppf(dist, b.u("days"), b.u("days_elapsed")) * MIN_PER_DAY
+        return Cohort(source, [0.0] * n, {"days": days.tolist()})
+
+    hc_bg = background("home_care_background", sc.home_care_background_per_day, sc.home_care_background_days)
+    ch_bg = background("care_home_background", sc.care_home_background_per_day, sc.care_home_stay_days)
+    # Packages in progress at the start are mostly long-term community packages.
+    hc_pre = prefill("home_care_prefill", sc.home_care_packages, sc.home_care_initial_occupancy_pct,
+                     sc.home_care_background_days)
+    ch_pre = prefill("care_home_prefill", sc.care_home_places, sc.care_home_initial_occupancy_pct,
+                     sc.care_home_stay_days)
+
+    return Cohorts(amb, walk, direct, referrals, acute_prefill, acute_delayed, stepup, cpre,
+                   hc_bg, hc_pre, ch_bg, ch_pre)
