@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine:
+#   make run    create .venv, install flowsim, run the Worcestershire baseline
+#   make test   create .venv, install flowsim with test dependencies, run the suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+ARGS   ?=
+
+.PHONY: run test test-fast lint format bench clean install install-test
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/flowsim run $(ARGS)
+
+test: install-test
+	$(PY) -m pytest -q $(ARGS)
+
+test-fast: install-test
+	$(PY) -m pytest -q -m "not slow" $(ARGS)
+
+lint: install-test
+	$(BIN)/ruff check flowsim tests benchmarks
+	$(BIN)/ruff format --check flowsim tests benchmarks
+
+format: install-test
+	$(BIN)/ruff format flowsim tests benchmarks
+	$(BIN)/ruff check --fix flowsim tests benchmarks
+
+bench: install-test
+	$(PY) benchmarks/bench_speed.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
