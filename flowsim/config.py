@@ -192,6 +192,10 @@ class AcuteCfg(_Frozen):
     )
     initial_occupancy_pct: Annotated[float, Field(ge=0, le=100)] = 90.0
     initial_delayed: NonNegInt = 0
+    #: Hours a bed stays empty after a discharge (cleaning, handover between patients)
+    #: before the next patient can have it. Empty at the midnight census, so it lowers
+    #: measured occupancy while still blocking admissions.
+    bed_turnaround_hours: NonNegFloat = 0.0
 
     @model_validator(mode="after")
     def _check(self) -> AcuteCfg:

@@ -41,6 +41,8 @@ class AcuteHospital:
         d = scn.discharge
         self.win = (d.window_start_hour * 60.0, d.window_end_hour * 60.0, d.weekend_factor)
         self.delayed = [0, 0, 0, 0]
+        self.turnaround_min = ac.bed_turnaround_hours * 60.0
+        self.cleaning_general = 0  # general beds empty between patients, not yet free
         self.community = None  # wired by the system
         self.social = None
 
@@ -144,4 +146,14 @@ class AcuteHospital:
         self.delayed[p] -= 1
         if then is not None:
             then()
+        if self.turnaround_min > 0.0:
+            if pool is self.beds:
+                self.cleaning_general += 1
+            self.clock.at(self.turnaround_min, lambda: self._cleaned(pool))
+        else:
+            pool.release()
+
+    def _cleaned(self, pool: Pool) -> None:
+        if pool is self.beds:
+            self.cleaning_general -= 1
         pool.release()

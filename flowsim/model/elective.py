@@ -1,9 +1,12 @@
 """The elective (planned care) admitted-pathway waiting list.
 
-The list is a heap keyed by (priority, clock start), not one process per waiting
-patient. Referrals join it as they arrive. Each operating day a scheduler books
-up to ``admissions_per_weekday`` patients, urgent first then longest waiting.
-Day cases need no bed. An ordinary elective needs one: a ring-fenced hub bed, or
+The list is two heaps (day case, ordinary) keyed by (priority, clock start), not
+one process per waiting patient. Referrals join as they arrive. Each operating
+day a scheduler books the day's theatre sessions, urgent first then longest
+waiting: ``admissions_per_weekday`` split between day-case and ordinary
+(overnight) sessions by ``day_case_fraction``, the same split as referrals, as a
+hospital plans its day-case unit and inpatient lists separately. Day cases need
+no bed. An ordinary elective needs one: a ring-fenced hub bed, or
 a general bed ahead of emergencies queued for one; if none is found within
 ``cancel_after_hours`` the operation is cancelled on the day (the theatre slot
 is lost) and the patient is relisted with their original clock start.
@@ -27,51 +30,47 @@ class ElectiveList:
         self.rec = rec
         self.acute = acute
         el = scn.elective
-        self.slots = el.admissions_per_weekday
+        n_dc = int(round(el.admissions_per_weekday * el.day_case_fraction))
+        self.slots = (n_dc, el.admissions_per_weekday - n_dc)  # (day case, ordinary)
         self.weekends = el.operate_weekends
         self.schedule_min = el.schedule_hour * 60.0
         self.cancel_after_min = el.cancel_after_hours * 60.0
-        self.heap: list[tuple[int, float, int]] = []
+        self.heaps: tuple[list, list] = ([], [])  # (day case, ordinary) heaps
         self.pending = 0  # booked today, waiting for a bed
         self.in_beds = 0
         self.c: Cohort | None = None
 
     def __len__(self) -> int:
         """Patients on the list, including those booked today and still waiting for a bed."""
-        return len(self.heap) + self.pending
+        return len(self.heaps[0]) + len(self.heaps[1]) + self.pending
 
     def start(self, referrals: Cohort) -> None:
         self.c = c = referrals
-        urgent = c.a["urgent"]
         n_start = sum(1 for t in c.t if t <= 0.0)
         for i in range(n_start):  # the initial list: clock started before time 0
-            self.heap.append((0 if urgent[i] else 1, c.t[i], i))
-        heapq.heapify(self.heap)
+            self._refer(i)
         later = c.t[n_start:]
         self.clock.chain(later, lambda j: self._refer(n_start + j))
         self.clock.at(self.schedule_min, lambda: self._schedule(0))
 
     def _refer(self, i: int) -> None:
         c = self.c
-        heapq.heappush(self.heap, (0 if c.a["urgent"][i] else 1, c.t[i], i))
+        heap = self.heaps[0 if c.a["day_case"][i] else 1]
+        heapq.heappush(heap, (0 if c.a["urgent"][i] else 1, c.t[i], i))
 
     def _schedule(self, day: int) -> None:
         self.clock.at(MIN_PER_DAY, lambda: self._schedule(day + 1))
         if not self.weekends and self.clock.weekday(self.clock.now) >= 5:
             return
-        c = self.c
         r = self.rec
-        booked = 0
-        while booked < self.slots and self.heap:
-            item = heapq.heappop(self.heap)
-            booked += 1
-            i = item[2]
-            if c.a["day_case"][i]:
-                r.el_admit_t.append(self.clock.now)
-                r.el_admit_day_case.append(True)
-                r.el_admit_clock.append(item[1])
-                continue
-            self._book_bed(item)
+        day_cases, ordinary = self.heaps
+        for _ in range(min(self.slots[0], len(day_cases))):
+            item = heapq.heappop(day_cases)
+            r.el_admit_t.append(self.clock.now)
+            r.el_admit_day_case.append(True)
+            r.el_admit_clock.append(item[1])
+        for _ in range(min(self.slots[1], len(ordinary))):
+            self._book_bed(heapq.heappop(ordinary))
 
     def _book_bed(self, item: tuple[int, float, int]) -> None:
         i = item[2]
@@ -91,8 +90,9 @@ class ElectiveList:
         if self.acute.cancel_elective(handle):
             self.pending -= 1
             self.rec.el_cancel_t.append(self.clock.now)
-            heapq.heappush(self.heap, item)
+            heapq.heappush(self.heaps[1], item)
 
     def clock_starts(self) -> np.ndarray:
         """Clock starts (minutes) of everyone on the list now (not those booked today)."""
-        return np.fromiter((it[1] for it in self.heap), dtype=np.float64, count=len(self.heap))
+        items = self.heaps[0] + self.heaps[1]
+        return np.fromiter((it[1] for it in items), dtype=np.float64, count=len(items))

@@ -80,7 +80,7 @@ class CountySystem:
             (
                 day - 1,
                 a.beds.capacity,
-                a.beds.in_use,
+                a.beds.in_use - a.cleaning_general,
                 sum(a.delayed),
                 *a.delayed,
                 e.in_department,
