@@ -20,12 +20,28 @@ EXIT_INTERRUPTED = 130
 
 def _add_scenario_args(p: argparse.ArgumentParser, config: bool = True) -> None:
     if config:
-        p.add_argument("config", nargs="?", default="worcestershire",
-                       help="scenario file or packaged name (default: worcestershire)")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="override a config value by dotted key, e.g. acute.beds=900 (repeatable)")
-    p.add_argument("--intervention", dest="interventions", action="append", default=[],
-                   metavar="NAME[:k=v,...]", help="apply an intervention (repeatable)")
+        p.add_argument(
+            "config",
+            nargs="?",
+            default="worcestershire",
+            help="scenario file or packaged name (default: worcestershire)",
+        )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value by dotted key, e.g. acute.beds=900 (repeatable)",
+    )
+    p.add_argument(
+        "--intervention",
+        dest="interventions",
+        action="append",
+        default=[],
+        metavar="NAME[:k=v,...]",
+        help="apply an intervention (repeatable)",
+    )
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
@@ -55,8 +71,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flowsim.report import print_summary, write_run
 
     scn = load_scenario(args.config, _run_overrides(args), args.interventions)
-    res = run(scn, replications=args.replications, seed=args.seed, jobs=args.jobs,
-              executor=args.executor, scheduler=args.scheduler, progress=not args.no_progress)
+    res = run(
+        scn,
+        replications=args.replications,
+        seed=args.seed,
+        jobs=args.jobs,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+    )
     print_summary(res)
     folder = write_run(res, args.out)
     print(f"\nResults written to {folder}")
@@ -78,7 +101,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowsim",
-        description="Discrete-event simulation of patient flow across a county health and care system.",
+        description="Simulate patient flow across a county health and care system.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -61,9 +61,13 @@ class Dist(_Frozen):
             if not self.values:
                 raise ValueError("empirical distribution needs a non-empty 'values' list")
             if self.probs is None or len(self.probs) != len(self.values):
-                raise ValueError("empirical distribution needs 'probs' of the same length as 'values'")
+                raise ValueError(
+                    "empirical distribution needs 'probs' of the same length as 'values'"
+                )
             if abs(sum(self.probs) - 1.0) > PROB_TOL:
-                raise ValueError(f"empirical 'probs' must sum to 1 (they sum to {sum(self.probs):.6g})")
+                raise ValueError(
+                    f"empirical 'probs' must sum to 1 (they sum to {sum(self.probs):.6g})"
+                )
             return self
         if self.mean is None:
             raise ValueError(f"{k} distribution needs 'mean'")
@@ -159,7 +163,8 @@ class EdCfg(_Frozen):
     def _check(self) -> EdCfg:
         if len(self.clinicians_by_hour) != 24:
             raise ValueError(
-                f"clinicians_by_hour must have exactly 24 values (got {len(self.clinicians_by_hour)})"
+                "clinicians_by_hour must have exactly 24 values "
+                f"(got {len(self.clinicians_by_hour)})"
             )
         if sum(self.clinicians_by_hour) == 0 and (self.walkin_arrivals_per_day > 0):
             raise ValueError("clinicians_by_hour is all zero: nobody would ever be seen")
@@ -212,6 +217,9 @@ class DischargeCfg(_Frozen):
     #: Probability that a patient ready to leave on a Saturday or Sunday does leave
     #: that day (weekend/weekday discharge ratio, W48); 1 = seven-day discharge.
     weekend_factor: Prob = 0.67
+    #: False: patients leave the moment they are ready (no daily discharge pattern);
+    #: used by validation reductions where discharge timing must not interfere.
+    use_window: bool = True
 
     @model_validator(mode="after")
     def _check(self) -> DischargeCfg:
@@ -429,7 +437,9 @@ def parse_override(item: str) -> tuple[str, Any]:
     return key, value
 
 
-def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any] | Iterable[str] | None) -> None:
+def apply_overrides(
+    raw: dict[str, Any], overrides: Mapping[str, Any] | Iterable[str] | None
+) -> None:
     """Apply dotted-key overrides in place. Unknown keys are caught by validation."""
     if not overrides:
         return

@@ -67,7 +67,9 @@ def map_tasks(
             for i, t in enumerate(tasks):
                 done(i, fn(t))
         elif kind == "processes":
-            workers = max(1, min(int(jobs) if jobs and jobs > 0 else os.cpu_count() or 1, len(tasks)))
+            workers = max(
+                1, min(int(jobs) if jobs and jobs > 0 else os.cpu_count() or 1, len(tasks))
+            )
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 futs = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
                 for f in as_completed(futs):

@@ -191,7 +191,14 @@ def run(
     replications = first.run.replications if replications is None else int(replications)
     seed = first.run.seed if seed is None else int(seed)
     tasks = [RepTask(s, seed, r) for s in scns for r in range(replications)]
-    results = map_tasks(run_task, tasks, jobs=jobs, executor=executor, scheduler=scheduler,
-                        progress=progress, desc=f"{first.name}: replications")
+    results = map_tasks(
+        run_task,
+        tasks,
+        jobs=jobs,
+        executor=executor,
+        scheduler=scheduler,
+        progress=progress,
+        desc=f"{first.name}: replications",
+    )
     kpis, daily, metas = collect(results)
     return RunResult({s.name: s for s in scns}, seed, kpis, daily, metas)

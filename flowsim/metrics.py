@@ -28,7 +28,10 @@ WEEK_MIN = 7 * MIN_PER_DAY
 
 #: KPI names in the order tables show them, with unit and a one-line definition.
 KPI_INFO: dict[str, tuple[str, str]] = {
-    "ed_attendances": ("count", "A&E attendances arriving in the period (type 1 and minors streams)"),
+    "ed_attendances": (
+        "count",
+        "A&E attendances arriving in the period (type 1 and minors streams)",
+    ),
     "ed_pct_within_4h": ("%", "Attendances whose arrival-to-departure time was 4 h or less"),
     "ed_mean_time_in_dept_h": ("h", "Mean arrival-to-departure time of attendances that departed"),
     "ed_p95_time_in_dept_h": ("h", "95th centile of arrival-to-departure time"),
@@ -42,7 +45,10 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "emergency_admissions": ("count", "Emergency admissions to acute beds (via A&E and direct)"),
     "elective_admissions": ("count", "Elective admissions, ordinary and day case"),
     "delayed_discharge_bed_days": ("bed-days", "Acute bed-days used after medically fit"),
-    "delayed_patients_mean": ("patients", "Mean midnight count of medically fit patients in acute beds"),
+    "delayed_patients_mean": (
+        "patients",
+        "Mean midnight count of medically fit patients in acute beds",
+    ),
     "discharge_delay_mean_days": ("days", "Mean time from medically fit to leaving the acute bed"),
     "discharge_delay_mean_days_p0": ("days", "... for pathway 0 (home, no new support)"),
     "discharge_delay_mean_days_p1": ("days", "... for pathway 1 (home with care package)"),
@@ -51,7 +57,10 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "elective_waiting_list_end": ("pathways", "Admitted-pathway waiting list at period end"),
     "elective_pct_within_18w": ("%", "Of the list at period end, waiting under 18 weeks (RTT)"),
     "elective_52w_waiters": ("pathways", "Of the list at period end, waiting 52 weeks or more"),
-    "elective_cancellations": ("count", "Ordinary electives cancelled on the day for want of a bed"),
+    "elective_cancellations": (
+        "count",
+        "Ordinary electives cancelled on the day for want of a bed",
+    ),
     "community_occupancy_pct": ("%", "Community beds occupied at midnight / beds available"),
     "community_delayed_bed_days": ("bed-days", "Community bed-days used after medically fit"),
     "home_care_wait_mean_days": ("days", "Mean wait for a home care package, discharges"),
@@ -114,13 +123,19 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
         "ed_attendances": float(m.sum()),
         "ed_pct_within_4h": 100.0 * within.sum() / known.sum() if known.any() else float("nan"),
         "ed_mean_time_in_dept_h": _mean(tid[gone]) / 60.0,
-        "ed_p95_time_in_dept_h": float(np.percentile(tid[gone], 95)) / 60.0 if gone.any() else float("nan"),
+        "ed_p95_time_in_dept_h": float(np.percentile(tid[gone], 95)) / 60.0
+        if gone.any()
+        else float("nan"),
         "ed_12h_from_arrival": float((tid > TWELVE_HOURS).sum()),
         "ed_trolley_waits_12h": float(np.nansum(trolley > TWELVE_HOURS)),
         "ed_dta_waits_4h": float(np.nansum(trolley > FOUR_HOURS)),
         "ambulance_handover_mean_min": _mean(ho),
-        "ambulance_handover_hours_lost": float(np.clip(ho - handover_target_min, 0, None).sum() / 60.0),
-        "ambulance_handover_over_60min_pct": 100.0 * _mean((ho > 60.0).astype(float)) if ho.size else float("nan"),
+        "ambulance_handover_hours_lost": float(
+            np.clip(ho - handover_target_min, 0, None).sum() / 60.0
+        ),
+        "ambulance_handover_over_60min_pct": 100.0 * _mean((ho > 60.0).astype(float))
+        if ho.size
+        else float("nan"),
     }
 
 
@@ -145,7 +160,9 @@ def acute_kpis(rep: Replication) -> dict[str, float]:
     left = (a["leave"] >= w0) & (a["leave"] < w1)
     delay = (a["leave"] - a["fit"]) / MIN_PER_DAY
     out = {
-        "acute_occupancy_pct": 100.0 * c["acute_occupied"].sum() / max(c["acute_beds_available"].sum(), 1),
+        "acute_occupancy_pct": 100.0
+        * c["acute_occupied"].sum()
+        / max(c["acute_beds_available"].sum(), 1),
         "emergency_admissions": float(em.sum()),
         "elective_admissions": float(((el >= w0) & (el < w1)).sum()),
         "delayed_discharge_bed_days": _overlap_days(a["fit"], a["leave"], w0, w1),
@@ -172,7 +189,9 @@ def elective_kpis(rep: Replication) -> dict[str, float]:
     ct = el["cancel_t"]
     return {
         "elective_waiting_list_end": float(waited.size),
-        "elective_pct_within_18w": 100.0 * _mean((waited < 18 * WEEK_MIN).astype(float)) if waited.size else float("nan"),
+        "elective_pct_within_18w": 100.0 * _mean((waited < 18 * WEEK_MIN).astype(float))
+        if waited.size
+        else float("nan"),
         "elective_52w_waiters": float((waited >= 52 * WEEK_MIN).sum()),
         "elective_cancellations": float(((ct >= w0) & (ct < w1)).sum()),
     }
@@ -194,7 +213,8 @@ def community_social_kpis(rep: Replication) -> dict[str, float]:
     wait = (s["start"] - s["request"]) / MIN_PER_DAY
     return {
         "community_occupancy_pct": 100.0 * c["community_occupied"].sum() / c["community_beds"].sum()
-        if len(c) and c["community_beds"].sum() > 0 else float("nan"),
+        if len(c) and c["community_beds"].sum() > 0
+        else float("nan"),
         "community_delayed_bed_days": _overlap_days(cm["fit"], cm["leave"], w0, w1),
         "home_care_wait_mean_days": _mean(wait[disc & (s["service"] == HOME_CARE)]),
         "care_home_wait_mean_days": _mean(wait[disc & (s["service"] == CARE_HOME)]),
@@ -247,7 +267,10 @@ def daily_series(rep: Replication) -> pd.DataFrame:
     df = pd.DataFrame({"day": day, "within": tid <= FOUR_HOURS, "gone": ~np.isnan(tid)})
     g = df.groupby("day")
     daily = pd.DataFrame(
-        {"ed_attendances": g.size(), "ed_pct_within_4h": 100.0 * g["within"].sum() / g["gone"].sum()}
+        {
+            "ed_attendances": g.size(),
+            "ed_pct_within_4h": 100.0 * g["within"].sum() / g["gone"].sum(),
+        }
     )
     a = rep.acute
     adm_day = np.floor(a["admit"][np.isin(a["kind"], (KIND_ED, KIND_DIRECT))] / MIN_PER_DAY)

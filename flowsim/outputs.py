@@ -84,7 +84,8 @@ def manifest(scenarios: dict, seed: int, replications: int, extra: dict | None =
         "replications": replications,
         "replication_seeds": [[seed, r] for r in range(replications)],
         "scenarios": {
-            name: {"config_hash": s.config_hash(), "config": s.to_dict()} for name, s in scenarios.items()
+            name: {"config_hash": s.config_hash(), "config": s.to_dict()}
+            for name, s in scenarios.items()
         },
         "versions": package_versions(),
         "command": " ".join(sys.argv),

@@ -65,7 +65,9 @@ def _acute_attrs(b: CohortBuilder, scn: Scenario, elective: bool, prefill: bool 
         los = residual_ppf(los_dist, b.u("acute_los"), b.u("acute_los_elapsed"))
     else:
         los = ppf(los_dist, b.u("acute_los"))
-    pathway = categorical(ac.elective_pathway_probs if elective else ac.pathway_probs, b.u("pathway"))
+    pathway = categorical(
+        ac.elective_pathway_probs if elective else ac.pathway_probs, b.u("pathway")
+    )
     u_assess = b.u("assess")
     assess = np.zeros(len(u_assess))
     for p in range(4):
@@ -80,7 +82,9 @@ def _acute_attrs(b: CohortBuilder, scn: Scenario, elective: bool, prefill: bool 
         "dis_weekend": b.u("dis_weekend").tolist(),
         "comm_los": (ppf(cm.los_days, b.u("comm_los")) * MIN_PER_DAY).tolist(),
         "onward": categorical(cm.onward_probs, b.u("onward")).tolist(),
-        "onward_assess": (ppf(cm.onward_assessment_days, b.u("onward_assess")) * MIN_PER_DAY).tolist(),
+        "onward_assess": (
+            ppf(cm.onward_assessment_days, b.u("onward_assess")) * MIN_PER_DAY
+        ).tolist(),
         "comm_dis_hour": b.u("comm_dis_hour").tolist(),
         "comm_dis_weekend": b.u("comm_dis_weekend").tolist(),
         "hc_days": (ppf(sc.home_care_discharge_days, b.u("hc_days")) * MIN_PER_DAY).tolist(),
@@ -142,7 +146,9 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     u_admit = b.u("admit")
     admit = np.where(majors, u_admit < ed.walkin_majors_admit_prob, u_admit < ed.minors_admit_prob)
     u_treat = b.u("ed_treat")
-    treat = np.where(majors, ppf(ed.majors_treatment_min, u_treat), ppf(ed.minors_treatment_min, u_treat))
+    treat = np.where(
+        majors, ppf(ed.majors_treatment_min, u_treat), ppf(ed.minors_treatment_min, u_treat)
+    )
     walk.a = {
         "majors": majors.tolist(),
         "admit": admit.tolist(),
@@ -183,7 +189,9 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     n_pre = min(int(round(ac.beds * ac.initial_occupancy_pct / 100.0)), ac.beds)
     n_del = min(ac.initial_delayed, n_pre)
     b = _fixed_builder(streams, "acute_prefill", n_pre - n_del)
-    acute_prefill = Cohort("acute_prefill", [0.0] * (n_pre - n_del), _acute_attrs(b, scn, False, True))
+    acute_prefill = Cohort(
+        "acute_prefill", [0.0] * (n_pre - n_del), _acute_attrs(b, scn, False, True)
+    )
     b = _fixed_builder(streams, "acute_delayed", n_del)
     delayed = _acute_attrs(b, scn, elective=False)
     # Already medically fit: residual assessment time, pathway drawn among 1-3.
@@ -191,7 +199,8 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     if probs.sum() > 0 and n_del:
         delayed["pathway"] = (1 + categorical(probs / probs.sum(), b.u("pathway_delayed"))).tolist()
         delayed["assess"] = [
-            residual_ppf(ac.pathway_assessment_days[p], np.array([ul]), np.array([uf]))[0] * MIN_PER_DAY
+            residual_ppf(ac.pathway_assessment_days[p], np.array([ul]), np.array([uf]))[0]
+            * MIN_PER_DAY
             for p, ul, uf in zip(
                 delayed["pathway"], b.u("assess_len"), b.u("assess_elapsed"), strict=True
             )
@@ -215,7 +224,9 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
 
     def background(source: str, per_day: float, dist) -> Cohort:
         arr, b = _arrivals(streams, source, per_day, flat, horizon)
-        return Cohort(source, arr.times.tolist(), {"days": (ppf(dist, b.u("days")) * MIN_PER_DAY).tolist()})
+        return Cohort(
+            source, arr.times.tolist(), {"days": (ppf(dist, b.u("days")) * MIN_PER_DAY).tolist()}
+        )
 
     def prefill(source: str, capacity: int, pct: float, dist) -> Cohort:
         n = min(int(round(capacity * pct / 100.0)), capacity)
@@ -223,13 +234,37 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         days = residual_ppf(dist, b.u("days"), b.u("days_elapsed")) * MIN_PER_DAY
         return Cohort(source, [0.0] * n, {"days": days.tolist()})
 
-    hc_bg = background("home_care_background", sc.home_care_background_per_day, sc.home_care_background_days)
-    ch_bg = background("care_home_background", sc.care_home_background_per_day, sc.care_home_stay_days)
+    hc_bg = background(
+        "home_care_background", sc.home_care_background_per_day, sc.home_care_background_days
+    )
+    ch_bg = background(
+        "care_home_background", sc.care_home_background_per_day, sc.care_home_stay_days
+    )
     # Packages in progress at the start are mostly long-term community packages.
-    hc_pre = prefill("home_care_prefill", sc.home_care_packages, sc.home_care_initial_occupancy_pct,
-                     sc.home_care_background_days)
-    ch_pre = prefill("care_home_prefill", sc.care_home_places, sc.care_home_initial_occupancy_pct,
-                     sc.care_home_stay_days)
+    hc_pre = prefill(
+        "home_care_prefill",
+        sc.home_care_packages,
+        sc.home_care_initial_occupancy_pct,
+        sc.home_care_background_days,
+    )
+    ch_pre = prefill(
+        "care_home_prefill",
+        sc.care_home_places,
+        sc.care_home_initial_occupancy_pct,
+        sc.care_home_stay_days,
+    )
 
-    return Cohorts(amb, walk, direct, referrals, acute_prefill, acute_delayed, stepup, cpre,
-                   hc_bg, hc_pre, ch_bg, ch_pre)
+    return Cohorts(
+        amb,
+        walk,
+        direct,
+        referrals,
+        acute_prefill,
+        acute_delayed,
+        stepup,
+        cpre,
+        hc_bg,
+        hc_pre,
+        ch_bg,
+        ch_pre,
+    )

@@ -128,7 +128,9 @@ class Recorder:
                 "admit_day_case": b(self.el_admit_day_case),
                 "admit_clock": f(self.el_admit_clock),
                 "cancel_t": f(self.el_cancel_t),
-                "list_clock_end": f(self.el_list_clock_end if self.el_list_clock_end is not None else []),
+                "list_clock_end": f(
+                    self.el_list_clock_end if self.el_list_clock_end is not None else []
+                ),
             },
             census=census,
         )

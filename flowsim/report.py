@@ -61,12 +61,19 @@ def write_run(res: RunResult, out: str | Path = "outputs", name: str | None = No
     figures = write_figures(res, folder)
     reps = int(res.kpis["rep"].nunique()) if len(res.kpis) else 0
     write_json(
-        manifest(res.scenarios, res.seed, reps, {
-            "files": ["kpis.csv", "kpis_long.csv", "daily.csv", "summary.csv", *figures],
-            "kpi_definitions": {k: {"unit": u, "definition": d} for k, (u, d) in KPI_INFO.items()},
-            "run_stats": res.meta,
-            "complete": True,
-        }),
+        manifest(
+            res.scenarios,
+            res.seed,
+            reps,
+            {
+                "files": ["kpis.csv", "kpis_long.csv", "daily.csv", "summary.csv", *figures],
+                "kpi_definitions": {
+                    k: {"unit": u, "definition": d} for k, (u, d) in KPI_INFO.items()
+                },
+                "run_stats": res.meta,
+                "complete": True,
+            },
+        ),
         folder / "manifest.json",
     )
     return folder

@@ -40,6 +40,7 @@ class AcuteHospital:
         self.hub = Pool("elective_hub", scn.elective.ringfenced_beds)
         d = scn.discharge
         self.win = (d.window_start_hour * 60.0, d.window_end_hour * 60.0, d.weekend_factor)
+        self.use_window = d.use_window
         self.delayed = [0, 0, 0, 0]
         self.turnaround_min = ac.bed_turnaround_hours * 60.0
         self.cleaning_general = 0  # general beds empty between patients, not yet free
@@ -119,7 +120,8 @@ class AcuteHospital:
         elif p == 1:
             days = c.a["hc_days"][i]
             self.social.request(
-                HOME_CARE, SRC_ACUTE,
+                HOME_CARE,
+                SRC_ACUTE,
                 lambda: self._ready(c, i, k, pool, p, lambda: self.social.start(HOME_CARE, days)),
             )
         elif p == 2:
@@ -129,12 +131,16 @@ class AcuteHospital:
         else:
             days = c.a["ch_days"][i]
             self.social.request(
-                CARE_HOME, SRC_ACUTE,
+                CARE_HOME,
+                SRC_ACUTE,
                 lambda: self._ready(c, i, k, pool, p, lambda: self.social.start(CARE_HOME, days)),
             )
 
     def _ready(self, c: Cohort, i: int, k: int, pool: Pool, p: int, then) -> None:
         now = self.clock.now
+        if not self.use_window:
+            self._leave(k, pool, p, then)
+            return
         ws, we, wf = self.win
         t = next_discharge_time(
             now, c.a["dis_hour"][i], c.a["dis_weekend"][i], ws, we, wf, self.clock.start_weekday

@@ -26,6 +26,7 @@ class CommunityHospital:
         self.beds = Pool("community_beds", scn.community.beds, levels=2)
         d = scn.discharge
         self.win = (d.window_start_hour * 60.0, d.window_end_hour * 60.0, d.weekend_factor)
+        self.use_window = d.use_window
         self.delayed = 0
         self.social = None  # wired by the system
 
@@ -65,7 +66,8 @@ class CommunityHospital:
 
         def referred() -> None:
             self.social.request(
-                service, SRC_COMMUNITY,
+                service,
+                SRC_COMMUNITY,
                 lambda: self._ready(c, i, k, lambda: self.social.start(service, days)),
             )
 
@@ -73,9 +75,17 @@ class CommunityHospital:
 
     def _ready(self, c: Cohort, i: int, k: int, then) -> None:
         now = self.clock.now
+        if not self.use_window:
+            self._leave(k, then)
+            return
         ws, we, wf = self.win
         t = next_discharge_time(
-            now, c.a["comm_dis_hour"][i], c.a["comm_dis_weekend"][i], ws, we, wf,
+            now,
+            c.a["comm_dis_hour"][i],
+            c.a["comm_dis_weekend"][i],
+            ws,
+            we,
+            wf,
             self.clock.start_weekday,
         )
         self.clock.at(t - now, lambda: self._leave(k, then))

@@ -1,0 +1,113 @@
+"""Pool semantics and the discharge-window rule, against hand-derived answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from flowsim.model.engine import Pool, next_discharge_time
+
+DAY = 1440.0
+
+
+def test_pool_grants_at_once_when_free_then_queues_fifo():
+    pool = Pool("p", 1)
+    log = []
+    pool.request(lambda: log.append("a"))
+    pool.request(lambda: log.append("b"))
+    pool.request(lambda: log.append("c"))
+    assert log == ["a"] and pool.in_use == 1 and pool.n_waiting == 2
+    pool.release()
+    assert log == ["a", "b"]
+    pool.release()
+    assert log == ["a", "b", "c"] and pool.n_waiting == 0
+    pool.release()
+    assert pool.in_use == 0
+
+
+def test_pool_serves_more_urgent_level_first():
+    pool = Pool("p", 1, levels=2)
+    log = []
+    pool.request(lambda: log.append("first"))
+    pool.request(lambda: log.append("routine"), 1)
+    pool.request(lambda: log.append("urgent"), 0)
+    pool.release()
+    pool.release()
+    assert log == ["first", "urgent", "routine"]
+
+
+def test_capacity_reduction_never_evicts_and_increase_serves_queue():
+    pool = Pool("p", 3)
+    log = []
+    for name in "abcd":
+        pool.request(lambda n=name: log.append(n))
+    assert log == ["a", "b", "c"]
+    pool.set_capacity(1)
+    assert pool.in_use == 3  # nobody evicted
+    pool.release()
+    pool.release()
+    assert log == ["a", "b", "c"] and pool.in_use == 1  # still at the new capacity
+    pool.set_capacity(2)
+    assert log == ["a", "b", "c", "d"] and pool.in_use == 2
+
+
+def test_cancel_withdraws_only_queued_requests():
+    pool = Pool("p", 1)
+    log = []
+
+    def g1():
+        log.append(1)
+
+    def g2():
+        log.append(2)
+
+    pool.request(g1)
+    pool.request(g2)
+    assert pool.cancel(g2) is True
+    assert pool.cancel(g2) is False
+    pool.release()
+    assert log == [1] and pool.in_use == 0
+
+
+def test_try_acquire_does_not_jump_a_queue():
+    pool = Pool("p", 1)
+    pool.request(lambda: None)
+    assert pool.try_acquire() is False
+    pool.release()
+    assert pool.try_acquire() is True
+
+
+# next_discharge_time(t, u_hour, u_weekend, window_start_min, window_end_min, factor, start_wd)
+WS, WE = 10 * 60.0, 20 * 60.0
+
+
+def test_ready_before_slot_leaves_at_slot():
+    # Monday 08:00, slot at 10:00 + 0.5 * 10 h = 15:00
+    assert next_discharge_time(8 * 60, 0.5, 0.0, WS, WE, 0.67, 0) == 15 * 60
+
+
+def test_ready_inside_window_after_slot_leaves_now():
+    assert next_discharge_time(16 * 60, 0.5, 0.0, WS, WE, 0.67, 0) == 16 * 60
+
+
+def test_ready_after_window_leaves_next_morning_slot():
+    # Monday 23:00 -> Tuesday slot 10:00 + 0.2 * 10 h = 12:00
+    assert next_discharge_time(23 * 60, 0.2, 0.0, WS, WE, 0.67, 0) == DAY + 12 * 60
+
+
+def test_weekend_skipped_when_uniform_above_factor():
+    # start_weekday 0 = Monday, so day 5 is Saturday. Ready Saturday 09:00.
+    sat9 = 5 * DAY + 9 * 60
+    assert next_discharge_time(sat9, 0.5, 0.9, WS, WE, 0.67, 0) == 7 * DAY + 15 * 60  # Monday
+    assert next_discharge_time(sat9, 0.5, 0.5, WS, WE, 0.67, 0) == 5 * DAY + 15 * 60  # Saturday
+
+
+def test_seven_day_discharge_never_skips():
+    sat9 = 5 * DAY + 9 * 60
+    assert next_discharge_time(sat9, 0.5, 0.999, WS, WE, 1.0, 0) == 5 * DAY + 15 * 60
+
+
+@pytest.mark.parametrize("start_weekday, expected_day", [(5, 2), (6, 1), (4, 0)])
+def test_start_weekday_shifts_the_calendar(start_weekday, expected_day):
+    # Ready at 09:00 on day 0; weekend days are never open (u_weekend 0.99 > factor 0.5).
+    t = next_discharge_time(9 * 60, 0.0, 0.99, WS, WE, 0.5, start_weekday)
+    assert t == expected_day * DAY + WS
