@@ -8,6 +8,7 @@ health and care system.
     res.summary                                  # mean and 95% CI per KPI
 """
 
+from flowsim.comparison import ComparisonResult, compare
 from flowsim.config import Scenario, load_scenario
 from flowsim.errors import ConfigError
 from flowsim.experiment import RunResult, SimulationResult, run, simulate
@@ -16,6 +17,8 @@ from flowsim.metrics import KPI_INFO, KPI_NAMES
 __version__ = "0.1.0"
 
 __all__ = [
+    "ComparisonResult",
+    "compare",
     "ConfigError",
     "KPI_INFO",
     "KPI_NAMES",

@@ -19,7 +19,14 @@ from scipy import stats
 
 from flowsim.config import Scenario
 from flowsim.executors import map_tasks
-from flowsim.metrics import KPI_INFO, KPI_NAMES, compute_kpis, daily_series
+from flowsim.metrics import (
+    KPI_INFO,
+    KPI_NAMES,
+    TID_BINS_H,
+    compute_kpis,
+    daily_series,
+    ed_time_histogram,
+)
 from flowsim.model import simulate_replication
 from flowsim.records import Replication
 
@@ -44,6 +51,7 @@ class RepResult:
     kpis: dict[str, float]
     daily: pd.DataFrame
     meta: dict
+    tid_hist: np.ndarray | None = None
 
 
 def run_task(task: RepTask) -> RepResult:
@@ -56,6 +64,7 @@ def run_task(task: RepTask) -> RepResult:
         kpis=compute_kpis(rep, task.scenario),
         daily=daily_series(rep),
         meta=rep.meta,
+        tid_hist=ed_time_histogram(rep),
     )
 
 
@@ -129,6 +138,7 @@ class RunResult:
     kpis: pd.DataFrame
     daily: pd.DataFrame
     meta: list[dict] = field(default_factory=list)
+    ed_time_hist: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -147,17 +157,33 @@ class RunResult:
         return plot_daily_band(self.daily, column, ax=ax)
 
     def plot_time_in_department(self, ax=None):
-        from flowsim.plots import plot_kpi_distribution
+        from flowsim.plots import plot_time_in_department
 
-        return plot_kpi_distribution(self.kpis, "ed_pct_within_4h", ax=ax)
+        return plot_time_in_department(self.ed_time_hist, ax=ax)
 
 
-def collect(results: Sequence[RepResult]) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
-    """Stack worker results into the tidy KPI table and the daily table, in task order."""
+def collect(
+    results: Sequence[RepResult],
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict], pd.DataFrame]:
+    """Stack worker results, in task order, into the tidy KPI table, the daily table,
+    run metadata and the A&E time-in-department histogram table."""
     rows = []
     dailies = []
     metas = []
+    hists = []
     for r in results:
+        if r.tid_hist is not None:
+            hists.append(
+                pd.DataFrame(
+                    {
+                        "scenario": r.scenario,
+                        "point": r.point,
+                        "rep": r.replication,
+                        "bin_lo_h": TID_BINS_H[:-1],
+                        "count": r.tid_hist,
+                    }
+                )
+            )
         rows += [(r.scenario, r.point, r.replication, k, v) for k, v in r.kpis.items()]
         d = r.daily.copy()
         d.insert(0, "rep", r.replication)
@@ -167,7 +193,8 @@ def collect(results: Sequence[RepResult]) -> tuple[pd.DataFrame, pd.DataFrame, l
         metas.append(r.meta)
     kpis = pd.DataFrame(rows, columns=["scenario", "point", "rep", "kpi", "value"])
     daily = pd.concat(dailies, ignore_index=True) if dailies else pd.DataFrame()
-    return kpis, daily, metas
+    hist = pd.concat(hists, ignore_index=True) if hists else pd.DataFrame()
+    return kpis, daily, metas, hist
 
 
 def run(
@@ -200,5 +227,5 @@ def run(
         progress=progress,
         desc=f"{first.name}: replications",
     )
-    kpis, daily, metas = collect(results)
-    return RunResult({s.name: s for s in scns}, seed, kpis, daily, metas)
+    kpis, daily, metas, hist = collect(results)
+    return RunResult({s.name: s for s in scns}, seed, kpis, daily, metas, hist)

@@ -1,17 +1,417 @@
-"""Interventions (placeholder registry; the library lands with the experiments work)."""
+"""The intervention library: named, sized changes to a scenario, each with a cost.
+
+An intervention is written ``name`` or ``name:param=value,param=value``, e.g.
+``discharge_to_assess:assessment_days=1``. Applying one turns its parameters into
+dotted-key changes of the scenario (re-validated, so a bad size is a ConfigError
+naming the key) and adds its annual running cost to
+``intervention_cost_gbp_per_year``. Interventions compose: each is applied to the
+scenario the previous ones produced.
+
+Because every change re-maps the same per-patient uniforms or thins the same
+candidate arrivals, a scenario with interventions sees the same patients as its
+baseline (common random numbers), and paired differences are tight.
+
+Costs are annual running costs in pounds; where no public figure exists the
+default is an assumption ("D") the user is expected to replace with local costing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import argparse
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from flowsim.config import Scenario
 from flowsim.errors import ConfigError, Problem
 
-REGISTRY: dict = {}
+
+@dataclass(frozen=True)
+class Param:
+    """A size parameter of an intervention."""
+
+    name: str
+    default: float
+    unit: str
+    description: str
+    minimum: float = 0.0
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One intervention: what it changes, and what it costs per year."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    changes: Callable[[Scenario, dict[str, float]], dict[str, Any]]
+    annual_cost: Callable[[Scenario, dict[str, float]], float]
+    cost_basis: str
+    changes_text: str
+
+    def defaults(self) -> dict[str, float]:
+        return {p.name: p.default for p in self.params}
+
+
+def _roster_plus(s: Scenario, p: dict[str, float]) -> list[int]:
+    lo, hi, extra = int(p["from_hour"]), int(p["to_hour"]), int(round(p["extra"]))
+    return [c + (extra if lo <= h < hi else 0) for h, c in enumerate(s.ed.clinicians_by_hour)]
+
+
+def _d2a_dists(s: Scenario, p: dict[str, float]) -> list[dict]:
+    out = []
+    for i, d in enumerate(s.acute.pathway_assessment_days):
+        dd = d.model_dump(mode="json")
+        if i >= 1 and d.kind != "empirical":
+            dd["mean"] = min(float(d.mean), p["assessment_days"])
+        out.append(dd)
+    return out
+
+
+def _scaled(x: float, pct: float) -> float:
+    return x * (1.0 - pct / 100.0)
+
+
+def _utc(s: Scenario, p: dict[str, float]) -> dict[str, Any]:
+    """Divert a share of minors (walk-ins not needing a majors space) to a UTC.
+
+    Walk-in arrivals fall by the diverted minors; the majors fraction rises so the
+    number of majors walk-ins is unchanged.
+    """
+    w, m = s.ed.walkin_arrivals_per_day, s.ed.walkin_majors_fraction
+    d = p["minors_diverted_pct"] / 100.0
+    new_w = w * (1.0 - (1.0 - m) * d)
+    return {
+        "ed.walkin_arrivals_per_day": new_w,
+        "ed.walkin_majors_fraction": min(1.0, w * m / new_w) if new_w > 0 else m,
+    }
+
+
+def _diverted_minors_per_year(s: Scenario, p: dict[str, float]) -> float:
+    return (
+        s.ed.walkin_arrivals_per_day
+        * (1 - s.ed.walkin_majors_fraction)
+        * (p["minors_diverted_pct"] / 100.0)
+        * 365
+    )
+
+
+REGISTRY: dict[str, Intervention] = {}
+
+
+def _register(iv: Intervention) -> None:
+    REGISTRY[iv.name] = iv
+
+
+_register(
+    Intervention(
+        name="extra_acute_beds",
+        description="Open more general and acute beds all year (staffed).",
+        params=(Param("beds", 40, "beds", "beds added"),),
+        changes=lambda s, p: {"acute.beds": s.acute.beds + int(round(p["beds"]))},
+        annual_cost=lambda s, p: p["beds"] * 365 * s.costs.acute_bed_day_gbp,
+        cost_basis="beds x 365 x acute bed-day cost (E44: £562)",
+        changes_text="acute.beds += beds",
+    )
+)
+_register(
+    Intervention(
+        name="escalation_beds",
+        description="More winter escalation beds in the escalation months (default Dec-Mar).",
+        params=(Param("beds", 30, "beds", "escalation beds added"),),
+        changes=lambda s, p: {
+            "acute.escalation_beds": s.acute.escalation_beds + int(round(p["beds"]))
+        },
+        annual_cost=lambda s, p: (
+            p["beds"] * 30.4 * len(s.acute.escalation_months) * s.costs.acute_bed_day_gbp
+        ),
+        cost_basis="beds x days in escalation months x acute bed-day cost (E44)",
+        changes_text="acute.escalation_beds += beds",
+    )
+)
+_register(
+    Intervention(
+        name="discharge_to_assess",
+        description="Discharge to assess: assess needs at home or in the next setting, so the "
+        "wait from medically fit to referral for pathways 1-3 is cut to `assessment_days`.",
+        params=(
+            Param("assessment_days", 1.0, "days", "mean assessment delay for pathways 1-3"),
+            Param("team_cost_gbp", 1_500_000, "GBP/yr", "D2A team (therapists, social workers)"),
+        ),
+        changes=lambda s, p: {"acute.pathway_assessment_days": _d2a_dists(s, p)},
+        annual_cost=lambda s, p: p["team_cost_gbp"],
+        cost_basis="D: multidisciplinary D2A team, default £1.5m/yr",
+        changes_text="acute.pathway_assessment_days[1..3].mean = min(mean, assessment_days)",
+    )
+)
+_register(
+    Intervention(
+        name="more_home_care",
+        description="Commission more home care packages (shared with community demand).",
+        params=(Param("packages", 100, "packages", "concurrent packages added"),),
+        changes=lambda s, p: {
+            "social_care.home_care_packages": s.social_care.home_care_packages
+            + int(round(p["packages"]))
+        },
+        annual_cost=lambda s, p: p["packages"] * 365 * s.costs.home_care_package_day_gbp,
+        cost_basis="packages x 365 x package day cost (E40-based, D)",
+        changes_text="social_care.home_care_packages += packages",
+    )
+)
+_register(
+    Intervention(
+        name="more_care_home_places",
+        description="Block-purchase more care-home places at council rates.",
+        params=(Param("places", 50, "places", "places added"),),
+        changes=lambda s, p: {
+            "social_care.care_home_places": s.social_care.care_home_places + int(round(p["places"]))
+        },
+        annual_cost=lambda s, p: p["places"] * 52 * s.costs.care_home_week_gbp,
+        cost_basis="places x 52 x weekly fee (L35 / W53)",
+        changes_text="social_care.care_home_places += places",
+    )
+)
+_register(
+    Intervention(
+        name="more_community_beds",
+        description="Open more community hospital (rehabilitation) beds.",
+        params=(Param("beds", 20, "beds", "beds added"),),
+        changes=lambda s, p: {"community.beds": s.community.beds + int(round(p["beds"]))},
+        annual_cost=lambda s, p: p["beds"] * 365 * s.costs.community_bed_day_gbp,
+        cost_basis="beds x 365 x community bed-day cost (D)",
+        changes_text="community.beds += beds",
+    )
+)
+_register(
+    Intervention(
+        name="admission_avoidance",
+        description="Neighbourhood teams, virtual wards and same-day emergency care: fewer "
+        "A&E attendances converted to admissions and fewer direct admissions.",
+        params=(
+            Param(
+                "reduction_pct",
+                10,
+                "%",
+                "relative cut in conversion and direct admissions",
+                maximum=100,
+            ),
+            Param("service_cost_gbp", 2_000_000, "GBP/yr", "virtual ward / SDEC running cost"),
+        ),
+        changes=lambda s, p: {
+            "ambulance.admit_prob": _scaled(s.ambulance.admit_prob, p["reduction_pct"]),
+            "ed.walkin_majors_admit_prob": _scaled(
+                s.ed.walkin_majors_admit_prob, p["reduction_pct"]
+            ),
+            "ed.minors_admit_prob": _scaled(s.ed.minors_admit_prob, p["reduction_pct"]),
+            "acute.direct_admissions_per_day": _scaled(
+                s.acute.direct_admissions_per_day, p["reduction_pct"]
+            ),
+        },
+        annual_cost=lambda s, p: p["service_cost_gbp"],
+        cost_basis="D: service running cost, default £2m/yr",
+        changes_text="admit probabilities and acute.direct_admissions_per_day x (1 - pct/100)",
+    )
+)
+_register(
+    Intervention(
+        name="urgent_treatment_centre",
+        description="Stream minors to an urgent treatment centre in front of A&E.",
+        params=(
+            Param(
+                "minors_diverted_pct",
+                20,
+                "%",
+                "share of minors seen at the UTC instead",
+                maximum=100,
+            ),
+            Param("gbp_per_attendance", 80, "GBP", "UTC cost per diverted attendance (D)"),
+        ),
+        changes=_utc,
+        annual_cost=lambda s, p: _diverted_minors_per_year(s, p) * p["gbp_per_attendance"],
+        cost_basis="diverted minors/yr x UTC attendance cost (D: £80)",
+        changes_text="ed.walkin_arrivals_per_day reduced by diverted minors; majors unchanged",
+    )
+)
+_register(
+    Intervention(
+        name="seven_day_discharge",
+        description="Seven-day discharge: weekend discharge capacity like weekdays.",
+        params=(
+            Param("weekend_factor", 1.0, "ratio", "weekend/weekday discharge ratio", maximum=1.0),
+            Param(
+                "staff_cost_gbp", 1_000_000, "GBP/yr", "weekend ward rounds, pharmacy, transport"
+            ),
+        ),
+        changes=lambda s, p: {"discharge.weekend_factor": p["weekend_factor"]},
+        annual_cost=lambda s, p: p["staff_cost_gbp"],
+        cost_basis="D: weekend staffing, default £1m/yr",
+        changes_text="discharge.weekend_factor = weekend_factor",
+    )
+)
+_register(
+    Intervention(
+        name="elective_hub",
+        description="Ring-fenced elective beds (elective hub) that emergencies cannot use.",
+        params=(
+            Param("beds", 20, "beds", "ring-fenced beds"),
+            Param("carve_out", 0, "0/1", "1 = take the beds from the general bed base", maximum=1),
+        ),
+        changes=lambda s, p: {
+            "elective.ringfenced_beds": s.elective.ringfenced_beds + int(round(p["beds"])),
+            **(
+                {"acute.beds": s.acute.beds - int(round(p["beds"]))}
+                if p["carve_out"] >= 0.5
+                else {}
+            ),
+        },
+        annual_cost=lambda s, p: (
+            0.0 if p["carve_out"] >= 0.5 else p["beds"] * 365 * s.costs.acute_bed_day_gbp
+        ),
+        cost_basis="new beds x 365 x acute bed-day cost (E44); carved-out beds cost nothing extra",
+        changes_text="elective.ringfenced_beds += beds (and acute.beds -= beds if carve_out)",
+    )
+)
+_register(
+    Intervention(
+        name="more_ed_clinicians",
+        description="More A&E clinicians on duty in the busy hours.",
+        params=(
+            Param("extra", 2, "clinicians", "clinicians added per hour"),
+            Param("from_hour", 8, "h", "first hour (0-23)", maximum=23),
+            Param("to_hour", 22, "h", "hour after the last (1-24)", maximum=24),
+            Param("gbp_per_hour", 110, "GBP", "cost of a clinician hour (D)"),
+        ),
+        changes=lambda s, p: {"ed.clinicians_by_hour": _roster_plus(s, p)},
+        annual_cost=lambda s, p: (
+            p["extra"] * max(0.0, p["to_hour"] - p["from_hour"]) * 365 * p["gbp_per_hour"]
+        ),
+        cost_basis="extra x hours/day x 365 x £/clinician-hour (D: £110)",
+        changes_text="ed.clinicians_by_hour[from_hour:to_hour] += extra",
+    )
+)
+_register(
+    Intervention(
+        name="hear_and_treat",
+        description="Ambulance hear-and-treat / see-and-treat: fewer conveyances to A&E.",
+        params=(
+            Param("reduction_pct", 10, "%", "relative cut in ambulance conveyances", maximum=100),
+            Param("service_cost_gbp", 500_000, "GBP/yr", "clinical hub running cost (D)"),
+        ),
+        changes=lambda s, p: {
+            "ambulance.arrivals_per_day": _scaled(s.ambulance.arrivals_per_day, p["reduction_pct"])
+        },
+        annual_cost=lambda s, p: p["service_cost_gbp"],
+        cost_basis="D: clinical hub, default £0.5m/yr",
+        changes_text="ambulance.arrivals_per_day x (1 - pct/100)",
+    )
+)
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """``"name:a=1,b=2"`` -> ("name", {"a": "1", "b": "2"})."""
+    name, _, rest = spec.strip().partition(":")
+    params = {}
+    for item in filter(None, (x.strip() for x in rest.split(","))):
+        k, eq, v = item.partition("=")
+        params[k.strip()] = v.strip() if eq else ""
+    return name.strip(), params
+
+
+def resolve(spec: str) -> tuple[Intervention, dict[str, float]]:
+    """Look up an intervention and check its parameters; ConfigError lists every problem."""
+    name, given = parse_spec(spec)
+    key = f"interventions.{name}"
+    if name not in REGISTRY:
+        close = difflib.get_close_matches(name, list(REGISTRY), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ConfigError(
+            [
+                Problem(
+                    key, spec, f"unknown intervention{hint}; known: {', '.join(sorted(REGISTRY))}"
+                )
+            ]
+        )
+    iv = REGISTRY[name]
+    params = iv.defaults()
+    known = {p.name: p for p in iv.params}
+    problems = []
+    for k, v in given.items():
+        if k not in known:
+            close = difflib.get_close_matches(k, list(known), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(
+                Problem(f"{key}.{k}", v, f"unknown parameter{hint}; parameters: {', '.join(known)}")
+            )
+            continue
+        try:
+            x = float(v)
+        except ValueError:
+            problems.append(Problem(f"{key}.{k}", v, "must be a number"))
+            continue
+        p = known[k]
+        if not (x == x) or x < p.minimum or (p.maximum is not None and x > p.maximum):
+            rng = f">= {p.minimum:g}" + (f" and <= {p.maximum:g}" if p.maximum is not None else "")
+            problems.append(Problem(f"{key}.{k}", v, f"must be {rng} ({p.unit})"))
+            continue
+        params[k] = x
+    if problems:
+        raise ConfigError(problems)
+    return iv, params
 
 
 def apply_interventions(scenario: Scenario, specs: Iterable[str]) -> Scenario:
-    problems = [Problem("interventions", s, "unknown intervention") for s in specs]
-    if problems:
-        raise ConfigError(problems)
+    """Apply interventions in order; each sees the scenario the previous ones made."""
+    for spec in specs:
+        iv, params = resolve(spec)
+        changes = iv.changes(scenario, params)
+        changes["intervention_cost_gbp_per_year"] = scenario.intervention_cost_gbp_per_year + float(
+            iv.annual_cost(scenario, params)
+        )
+        changes["interventions"] = [
+            *(r.model_dump() for r in scenario.interventions),
+            {"name": iv.name, "params": params},
+        ]
+        scenario = scenario.with_overrides(changes)
     return scenario
+
+
+def describe() -> list[dict[str, Any]]:
+    """The library as plain data: name, description, parameters, changes, cost basis."""
+    return [
+        {
+            "name": iv.name,
+            "description": iv.description,
+            "params": {
+                p.name: {"default": p.default, "unit": p.unit, "description": p.description}
+                for p in iv.params
+            },
+            "changes": iv.changes_text,
+            "cost": iv.cost_basis,
+        }
+        for iv in REGISTRY.values()
+    ]
+
+
+def format_library() -> str:
+    lines = []
+    for d in describe():
+        lines.append(f"{d['name']}\n    {d['description']}")
+        for k, p in d["params"].items():
+            lines.append(f"    - {k} = {p['default']:g} {p['unit']}: {p['description']}")
+        lines.append(f"    changes: {d['changes']}")
+        lines.append(f"    annual cost: {d['cost']}\n")
+    lines.append(
+        "Use as NAME or NAME:param=value,param=value, e.g. "
+        "--intervention discharge_to_assess:assessment_days=1"
+    )
+    return "\n".join(lines)
+
+
+def register_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("interventions", help="list the intervention library")
+    p.set_defaults(func=lambda args: print(format_library()) or 0)
+
+
+__all__ = ["REGISTRY", "Intervention", "Param", "apply_interventions", "resolve"]

@@ -257,6 +257,19 @@ def compute_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     return {name: float(k[name]) for name in KPI_NAMES}
 
 
+#: Time-in-department histogram bins (hours): half-hour bins to 24 h, then one open bin.
+TID_BINS_H = np.append(np.arange(0.0, 24.01, 0.5), np.inf)
+
+
+def ed_time_histogram(rep: Replication) -> np.ndarray:
+    """Counts of arrival-to-departure times of departed attendances in the period, by
+    :data:`TID_BINS_H` (a compact stand-in for patient records in distribution plots)."""
+    e = rep.ed
+    m = (e["arrival"] >= rep.warmup_min) & (e["arrival"] < rep.end_min) & ~np.isnan(e["depart"])
+    tid_h = (e["depart"][m] - e["arrival"][m]) / 60.0
+    return np.histogram(tid_h, bins=TID_BINS_H)[0]
+
+
 def daily_series(rep: Replication) -> pd.DataFrame:
     """One row per day of the period: the midnight census plus that day's A&E
     attendances, 4-hour performance (by arrival day) and admissions."""

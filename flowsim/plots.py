@@ -46,3 +46,86 @@ def plot_kpi_distribution(kpis: pd.DataFrame, kpi: str, ax=None):
     ax.set_ylabel(kpi)
     ax.set_xticks([])
     return ax
+
+
+def plot_time_in_department(hist: pd.DataFrame, ax=None, by: str = "scenario"):
+    """Share of A&E attendances by time in department (half-hour bins), with the 4-hour
+    and 12-hour lines. ``hist`` is RunResult.ed_time_hist (counts per replication)."""
+    ax = _ax(ax)
+    for name, g in hist.groupby(by, sort=False):
+        counts = g.groupby("bin_lo_h", sort=True)["count"].sum()
+        share = 100.0 * counts / max(counts.sum(), 1)
+        x = counts.index.to_numpy()
+        x = [min(v, 24.0) for v in x]
+        ax.step(x, share.to_numpy(), where="post", label=str(name))
+    for h, style in ((4, "--"), (12, ":")):
+        ax.axvline(h, color="grey", linestyle=style, linewidth=1)
+    ax.set_xlabel("time in department (hours; last bin = 24 h or more)")
+    ax.set_ylabel("% of attendances")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_delayed_by_pathway(daily: pd.DataFrame, ax=None, by: str = "scenario"):
+    """Mean midnight count of medically fit patients in acute beds, by discharge pathway."""
+    ax = _ax(ax)
+    cols = [f"acute_delayed_p{p}" for p in range(4)]
+    means = daily.groupby(by, sort=False)[cols].mean()
+    bottom = None
+    labels = ["P0 home", "P1 home + care", "P2 community bed", "P3 care home"]
+    for col, lab in zip(cols, labels, strict=True):
+        ax.bar(means.index.astype(str), means[col], bottom=bottom, label=lab)
+        bottom = means[col] if bottom is None else bottom + means[col]
+    ax.set_ylabel("delayed patients (mean midnight count)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def plot_forest(diffs: pd.DataFrame, kpi: str, ax=None):
+    """Paired difference from baseline with 95% CI, one row per scenario (forest plot)."""
+    ax = _ax(ax)
+    d = diffs[diffs["kpi"] == kpi].reset_index(drop=True)
+    y = range(len(d))
+    ax.errorbar(
+        d["diff_mean"],
+        list(y),
+        xerr=[d["diff_mean"] - d["diff_ci_low"], d["diff_ci_high"] - d["diff_mean"]],
+        fmt="o",
+        capsize=3,
+    )
+    ax.axvline(0, color="grey", linewidth=1)
+    ax.set_yticks(list(y))
+    ax.set_yticklabels(d["scenario"])
+    ax.set_xlabel(f"{kpi}: difference from baseline (paired 95% CI)")
+    return ax
+
+
+def plot_cost_benefit(costs: pd.DataFrame, ax=None):
+    """Annual intervention cost against acute delayed bed-days saved per year."""
+    ax = _ax(ax)
+    ax.scatter(costs["delayed_bed_days_saved"], costs["intervention_cost_gbp"] / 1e6)
+    for r in costs.itertuples():
+        ax.annotate(
+            r.scenario,
+            (r.delayed_bed_days_saved, r.intervention_cost_gbp / 1e6),
+            fontsize="small",
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    ax.axvline(0, color="grey", linewidth=1)
+    ax.set_xlabel("acute delayed bed-days saved in the period")
+    ax.set_ylabel("intervention cost in the period (£m)")
+    return ax
+
+
+def plot_occupancy_panels(daily: pd.DataFrame, axes=None):
+    """Daily occupancy by setting (acute, community, home care, care homes), mean with a
+    band over replications, one panel per setting. Returns the axes array."""
+    if axes is None:
+        _, axes = plt.subplots(2, 2, figsize=(11, 7), sharex=True)
+    cols = ["acute_occupied", "community_occupied", "home_care_in_use", "care_home_in_use"]
+    for ax, col in zip(axes.ravel(), cols, strict=True):
+        plot_daily_band(daily, col, ax=ax)
+        ax.set_title(col.replace("_", " "))
+    return axes

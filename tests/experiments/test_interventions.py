@@ -1,0 +1,103 @@
+"""The intervention library: each changes what it says, sizes validate, they compose."""
+
+from __future__ import annotations
+
+import pytest
+
+import flowsim
+from flowsim.errors import ConfigError
+from flowsim.interventions import REGISTRY, apply_interventions, describe, resolve
+
+REQUIRED = {
+    "extra_acute_beds",
+    "escalation_beds",
+    "discharge_to_assess",
+    "more_home_care",
+    "more_care_home_places",
+    "more_community_beds",
+    "admission_avoidance",
+    "urgent_treatment_centre",
+    "seven_day_discharge",
+    "elective_hub",
+    "more_ed_clinicians",
+    "hear_and_treat",
+}
+
+
+def test_library_has_the_summit_options():
+    assert set(REGISTRY) >= REQUIRED
+    for d in describe():
+        assert d["description"] and d["changes"] and d["cost"]
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_each_intervention_changes_config_and_costs(worcs, name):
+    s = apply_interventions(worcs, [name])
+    assert s != worcs
+    assert s.interventions[-1].name == name
+    assert s.intervention_cost_gbp_per_year >= 0
+    assert s.config_hash() != worcs.config_hash()
+
+
+def test_sizes_map_to_keys(worcs):
+    s = apply_interventions(
+        worcs,
+        [
+            "extra_acute_beds:beds=25",
+            "more_home_care:packages=10",
+            "discharge_to_assess:assessment_days=2",
+        ],
+    )
+    assert s.acute.beds == worcs.acute.beds + 25
+    assert s.social_care.home_care_packages == worcs.social_care.home_care_packages + 10
+    assert [d.mean for d in s.acute.pathway_assessment_days[1:]] == [
+        min(2.0, d.mean) for d in worcs.acute.pathway_assessment_days[1:]
+    ]
+    assert s.acute.pathway_assessment_days[0] == worcs.acute.pathway_assessment_days[0]
+    expected = (
+        25 * 365 * worcs.costs.acute_bed_day_gbp
+        + 10 * 365 * worcs.costs.home_care_package_day_gbp
+        + 1_500_000
+    )
+    assert s.intervention_cost_gbp_per_year == pytest.approx(expected)
+
+
+def test_utc_keeps_majors_and_removes_minors(worcs):
+    s = apply_interventions(worcs, ["urgent_treatment_centre:minors_diverted_pct=50"])
+    w0, m0 = worcs.ed.walkin_arrivals_per_day, worcs.ed.walkin_majors_fraction
+    w1, m1 = s.ed.walkin_arrivals_per_day, s.ed.walkin_majors_fraction
+    assert w1 * m1 == pytest.approx(w0 * m0)
+    assert w1 * (1 - m1) == pytest.approx(w0 * (1 - m0) * 0.5)
+
+
+def test_roster_change_only_in_hours(worcs):
+    s = apply_interventions(worcs, ["more_ed_clinicians:extra=3,from_hour=10,to_hour=12"])
+    diff = [
+        b - a for a, b in zip(worcs.ed.clinicians_by_hour, s.ed.clinicians_by_hour, strict=True)
+    ]
+    assert diff == [3 if 10 <= h < 12 else 0 for h in range(24)]
+
+
+def test_composition_applies_in_order(worcs):
+    s = apply_interventions(worcs, ["extra_acute_beds:beds=10", "extra_acute_beds:beds=5"])
+    assert s.acute.beds == worcs.acute.beds + 15 and len(s.interventions) == 2
+
+
+def test_bad_specs_raise_config_error_naming_key(worcs):
+    with pytest.raises(ConfigError) as e:
+        resolve("dischage_to_assess")
+    assert "did you mean 'discharge_to_assess'" in str(e.value)
+    with pytest.raises(ConfigError) as e:
+        resolve("extra_acute_beds:bed=3,beds=-1")
+    assert e.value.keys == [
+        "interventions.extra_acute_beds.bed",
+        "interventions.extra_acute_beds.beds",
+    ]
+    with pytest.raises(ConfigError):
+        flowsim.load_scenario("worcestershire", interventions=["elective_hub:beds=many"])
+
+
+def test_carve_out_hub_that_removes_more_beds_than_exist_is_a_config_error(worcs):
+    with pytest.raises(ConfigError) as e:
+        apply_interventions(worcs, [f"elective_hub:beds={worcs.acute.beds + 1},carve_out=1"])
+    assert "acute.beds" in e.value.keys
