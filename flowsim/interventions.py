@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -351,7 +352,7 @@ def resolve(spec: str) -> tuple[Intervention, dict[str, float]]:
             problems.append(Problem(f"{key}.{k}", v, "must be a number"))
             continue
         p = known[k]
-        if not (x == x) or x < p.minimum or (p.maximum is not None and x > p.maximum):
+        if not math.isfinite(x) or x < p.minimum or (p.maximum is not None and x > p.maximum):
             rng = f">= {p.minimum:g}" + (f" and <= {p.maximum:g}" if p.maximum is not None else "")
             problems.append(Problem(f"{key}.{k}", v, f"must be {rng} ({p.unit})"))
             continue
