@@ -81,6 +81,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     print_summary(res)
+    rec = res.recommended_warmup_days()
+    used = scn.run.warmup_days
+    verdict = "enough" if used >= rec else "consider a longer warm-up (--warmup-days)"
+    print(
+        f"Warm-up: {used:g} days used; MSER-5 on the daily census recommends {rec} days "
+        f"({verdict})."
+    )
     folder = write_run(res, args.out)
     print(f"\nResults written to {folder}")
     return 0
@@ -88,6 +95,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from flowsim.config import load_scenario
+
+    if args.queueing:
+        from flowsim.validation import cmd_queueing
+
+        return cmd_queueing(args)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -110,8 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_args(p)
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("validate", help="check a scenario file; exit 2 listing every error")
+    p = sub.add_parser(
+        "validate",
+        help="check a scenario file (exit 2 listing every error), or with --queueing run "
+        "the queueing-theory validation",
+    )
     _add_scenario_args(p)
+    p.add_argument(
+        "--queueing",
+        action="store_true",
+        help="run the model reductions against Erlang B/C and Little's law",
+    )
+    p.add_argument("--replications", "-r", type=int, default=None)
+    p.add_argument("--jobs", "-j", type=int, default=1)
     p.set_defaults(func=cmd_validate)
 
     for register in _extensions():

@@ -201,6 +201,9 @@ class AcuteCfg(_Frozen):
     #: before the next patient can have it. Empty at the midnight census, so it lowers
     #: measured occupancy while still blocking admissions.
     bed_turnaround_hours: NonNegFloat = 0.0
+    #: Direct (non-A&E) emergency admissions are diverted to another hospital when no
+    #: bed is free on arrival, instead of queueing (a loss system, Erlang B).
+    divert_direct_when_full: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> AcuteCfg:

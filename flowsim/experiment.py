@@ -29,6 +29,7 @@ from flowsim.metrics import (
 )
 from flowsim.model import simulate_replication
 from flowsim.records import Replication
+from flowsim.warmup import recommended_warmup_days
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class RepResult:
 def run_task(task: RepTask) -> RepResult:
     """Simulate one replication and reduce it to KPIs and a daily series."""
     rep = simulate_replication(task.scenario, task.seed, task.replication)
+    # MSER-5 on the whole census (warm-up included) while the records are still here.
+    rep.meta["mser5_warmup_days"] = recommended_warmup_days(rep.census)
     return RepResult(
         scenario=task.scenario.name,
         point=task.point,
@@ -143,6 +146,10 @@ class RunResult:
     @property
     def summary(self) -> pd.DataFrame:
         return summarise(self.kpis)
+
+    def recommended_warmup_days(self) -> int:
+        """MSER-5 warm-up recommendation: the largest over replications and series."""
+        return max((int(m.get("mser5_warmup_days", 0)) for m in self.meta), default=0)
 
     def kpis_wide(self) -> pd.DataFrame:
         """One row per replication, one column per KPI."""

@@ -43,6 +43,7 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "ambulance_handover_over_60min_pct": ("%", "Ambulance handovers taking over 60 minutes"),
     "acute_occupancy_pct": ("%", "G&A beds occupied at midnight / beds available"),
     "emergency_admissions": ("count", "Emergency admissions to acute beds (via A&E and direct)"),
+    "emergency_diversions": ("count", "Direct emergency admissions diverted: no bed on arrival"),
     "elective_admissions": ("count", "Elective admissions, ordinary and day case"),
     "delayed_discharge_bed_days": ("bed-days", "Acute bed-days used after medically fit"),
     "delayed_patients_mean": (
@@ -145,6 +146,8 @@ def acute_kpis(rep: Replication) -> dict[str, float]:
     - ``acute_occupancy_pct``: G&A beds occupied at the midnight census as a
       percentage of beds available (KH03 definition), summed over the period.
     - ``emergency_admissions`` / ``elective_admissions``: admissions in the period.
+    - ``emergency_diversions``: direct admissions diverted for want of a bed (only when
+      ``acute.divert_direct_when_full``).
     - ``delayed_discharge_bed_days``: bed-days used by patients who no longer meet
       the criteria to reside (from medically fit to leaving), within the period.
     - ``delayed_patients_mean``: mean midnight count of such patients (NHS "patients
@@ -164,6 +167,7 @@ def acute_kpis(rep: Replication) -> dict[str, float]:
         * c["acute_occupied"].sum()
         / max(c["acute_beds_available"].sum(), 1),
         "emergency_admissions": float(em.sum()),
+        "emergency_diversions": float(((a["diverted"] >= w0) & (a["diverted"] < w1)).sum()),
         "elective_admissions": float(((el >= w0) & (el < w1)).sum()),
         "delayed_discharge_bed_days": _overlap_days(a["fit"], a["leave"], w0, w1),
         "delayed_patients_mean": float(c["acute_delayed"].mean()) if len(c) else float("nan"),

@@ -66,6 +66,7 @@ class Recorder:
     ac_fit: list = field(default_factory=list)
     ac_leave: list = field(default_factory=list)
     ac_pathway: list = field(default_factory=list)
+    ac_diverted: list = field(default_factory=list)  # times direct admissions were diverted
     # Community spells
     cm_source: list = field(default_factory=list)
     cm_admit: list = field(default_factory=list)
@@ -110,6 +111,7 @@ class Recorder:
                 "fit": f(self.ac_fit),
                 "leave": f(self.ac_leave),
                 "pathway": i(self.ac_pathway),
+                "diverted": f(self.ac_diverted),
             },
             community={
                 "source": i(self.cm_source),

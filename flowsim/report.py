@@ -71,6 +71,8 @@ def write_run(res: RunResult, out: str | Path = "outputs", name: str | None = No
                     k: {"unit": u, "definition": d} for k, (u, d) in KPI_INFO.items()
                 },
                 "run_stats": res.meta,
+                "warmup_days_used": next(iter(res.scenarios.values())).run.warmup_days,
+                "warmup_days_mser5": res.recommended_warmup_days(),
                 "complete": True,
             },
         ),

@@ -18,6 +18,7 @@ from flowsim.patients import Cohort
 from flowsim.records import (
     CARE_HOME,
     HOME_CARE,
+    KIND_DIRECT,
     KIND_ELECTIVE,
     KIND_PREFILL,
     NAN,
@@ -43,6 +44,7 @@ class AcuteHospital:
         self.use_window = d.use_window
         self.delayed = [0, 0, 0, 0]
         self.turnaround_min = ac.bed_turnaround_hours * 60.0
+        self.divert_direct = ac.divert_direct_when_full
         self.cleaning_general = 0  # general beds empty between patients, not yet free
         self.community = None  # wired by the system
         self.social = None
@@ -69,6 +71,18 @@ class AcuteHospital:
         """Queue an emergency patient (decision to admit, or direct referral) for a bed."""
         k = self._new_spell(kind)
         self.beds.request(lambda: self._admit(c, i, k, self.beds, on_admit), EMERGENCY_LEVEL)
+
+    def arrive_direct(self, c: Cohort, i: int) -> None:
+        """A direct (GP / assessment unit) emergency admission: queue for a bed, or be
+        diverted elsewhere when none is free and diversion is the policy."""
+        if self.divert_direct and not self.beds.try_acquire():
+            self.rec.ac_diverted.append(self.clock.now)
+            return
+        k = self._new_spell(KIND_DIRECT)
+        if self.divert_direct:  # bed already taken by try_acquire
+            self._admit(c, i, k, self.beds, None)
+        else:
+            self.beds.request(lambda: self._admit(c, i, k, self.beds, None), EMERGENCY_LEVEL)
 
     def request_elective(self, c: Cohort, i: int, on_admit: Callable[[], None]) -> Callable | None:
         """Ask for a bed for a booked elective: a ring-fenced hub bed if one is free, else

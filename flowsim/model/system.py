@@ -19,7 +19,7 @@ from flowsim.model.elective import ElectiveList
 from flowsim.model.engine import MIN_PER_DAY, Clock
 from flowsim.model.social_care import CARE_HOME, HOME_CARE, SocialCare
 from flowsim.patients import Cohorts, build_cohorts
-from flowsim.records import KIND_DIRECT, Recorder, Replication
+from flowsim.records import Recorder, Replication
 from flowsim.sampling import month_of_day
 from flowsim.streams import Streams
 
@@ -57,9 +57,7 @@ class CountySystem:
         self.social.background(CARE_HOME, c.ch_background)
         self.ed.start(c.ambulance, c.walkin)
         direct = c.direct
-        self.clock.chain(
-            direct.t, lambda i: self.acute.request_emergency(direct, i, KIND_DIRECT, None)
-        )
+        self.clock.chain(direct.t, lambda i: self.acute.arrive_direct(direct, i))
         self.elective.start(c.referrals)
         self._midnight(0)
 

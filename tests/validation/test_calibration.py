@@ -1,0 +1,37 @@
+"""The Worcestershire baseline reproduces the public figures it was built for."""
+
+from __future__ import annotations
+
+import pytest
+
+import flowsim
+from flowsim.calibration import calibration_table, fit
+
+
+@pytest.mark.slow
+def test_worcestershire_baseline_within_bands(worcs):
+    res = flowsim.run(worcs, replications=3, jobs=2)
+    table = calibration_table(res, worcs)
+    assert table["within_band"].all(), table.to_string()
+    # no replication melts down: every one is inside the 4-hour band too
+    w = res.kpis_wide()
+    assert w["ed_pct_within_4h"].between(50, 85).all()
+    assert res.recommended_warmup_days() <= 3 * worcs.run.warmup_days
+
+
+def test_fit_recovers_a_known_parameter():
+    # Tiny M/M/c-like A&E: find the arrival rate that gives a known attendance count.
+    scn = flowsim.load_scenario(
+        "configs/validation/ed_mmc.yaml",
+        overrides={"run.days": 3, "run.warmup_days": 0, "ed.walkin_arrivals_per_day": 200},
+    )
+    target = 250 * 3  # attendances in 3 days at 250/day
+    best, trace = fit(
+        scn,
+        {"ed.walkin_arrivals_per_day": (100, 400)},
+        {"ed_attendances": target},
+        replications=1,
+        max_evals=25,
+    )
+    assert best["ed.walkin_arrivals_per_day"] == pytest.approx(250, rel=0.06)
+    assert trace["loss"].min() < 0.01
