@@ -13,6 +13,8 @@ from flowsim.config import Scenario, load_scenario
 from flowsim.errors import ConfigError
 from flowsim.experiment import RunResult, SimulationResult, run, simulate
 from flowsim.metrics import KPI_INFO, KPI_NAMES
+from flowsim.sensitivity import sensitivity
+from flowsim.sweep import sweep
 
 __version__ = "0.1.0"
 
@@ -27,5 +29,7 @@ __all__ = [
     "SimulationResult",
     "load_scenario",
     "run",
+    "sensitivity",
     "simulate",
+    "sweep",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 
@@ -129,3 +130,67 @@ def plot_occupancy_panels(daily: pd.DataFrame, axes=None):
         plot_daily_band(daily, col, ax=ax)
         ax.set_title(col.replace("_", " "))
     return axes
+
+
+def plot_sweep(point_means: pd.DataFrame, kpi: str, x: str, ax=None):
+    """Mean KPI over replications against one swept parameter, one line per value of
+    the other parameters (if any)."""
+    ax = _ax(ax)
+    others = [
+        c
+        for c in point_means.columns
+        if c not in (x, "point", kpi) and c in point_means.columns and "." in c
+    ]
+    groups = point_means.groupby(others) if others else [("", point_means)]
+    for name, g in groups:
+        g = g.sort_values(x)
+        label = ", ".join(f"{o}={v}" for o, v in zip(others, np.atleast_1d(name), strict=True))
+        ax.plot(g[x], g[kpi], marker="o", label=label or None)
+    ax.set_xlabel(x)
+    ax.set_ylabel(kpi)
+    if others:
+        ax.legend(fontsize="x-small")
+    return ax
+
+
+def plot_tornado(indices: pd.DataFrame, kpi: str, ax=None):
+    """Morris mu* (mean absolute elementary effect) per parameter, largest at the top,
+    with its confidence half-width."""
+    ax = _ax(ax)
+    d = indices[indices["kpi"] == kpi].sort_values("mu_star")
+    ax.barh(d["parameter"], d["mu_star"], xerr=d["mu_star_conf"], color="C0", capsize=3)
+    ax.set_xlabel(f"Morris mu* for {kpi}")
+    return ax
+
+
+def plot_mu_sigma(indices: pd.DataFrame, kpi: str, ax=None):
+    """Morris mu* against sigma: high sigma means interactions or non-linearity."""
+    ax = _ax(ax)
+    d = indices[indices["kpi"] == kpi]
+    ax.scatter(d["mu_star"], d["sigma"])
+    for r in d.itertuples():
+        ax.annotate(
+            r.parameter,
+            (r.mu_star, r.sigma),
+            fontsize="small",
+            xytext=(3, 3),
+            textcoords="offset points",
+        )
+    ax.set_xlabel("mu*")
+    ax.set_ylabel("sigma")
+    ax.set_title(kpi)
+    return ax
+
+
+def plot_sobol(indices: pd.DataFrame, kpi: str, ax=None):
+    """First-order (S1) and total (ST) Sobol indices per parameter with 95% CIs."""
+    ax = _ax(ax)
+    d = indices[indices["kpi"] == kpi].reset_index(drop=True)
+    y = np.arange(len(d))
+    ax.barh(y - 0.2, d["S1"], height=0.4, xerr=d["S1_conf"], label="S1", capsize=2)
+    ax.barh(y + 0.2, d["ST"], height=0.4, xerr=d["ST_conf"], label="ST", capsize=2)
+    ax.set_yticks(y)
+    ax.set_yticklabels(d["parameter"])
+    ax.set_xlabel(f"Sobol index for {kpi}")
+    ax.legend(fontsize="small")
+    return ax

@@ -1,0 +1,284 @@
+"""Global sensitivity analysis with SALib: Morris screening and Sobol indices.
+
+A sensitivity file names the base scenario, the parameters (dotted keys with
+bounds), the KPIs to analyse, and the method. SALib draws the design; each design
+point is a sweep point (same machinery: resumable folder, any executor, the same
+seeds at every point), and the KPI analysed at a point is its mean over the
+replications. Because every point shares its random numbers, the elementary
+effects and variance decomposition reflect the parameters, not sampling noise
+between points.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from flowsim.errors import ConfigError, Problem
+from flowsim.metrics import KPI_NAMES
+from flowsim.outputs import write_csv
+from flowsim.sweep import ParamSpec, SweepSpec, add_executor_args, base_scenario, execute
+
+
+class Bounds(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    low: float
+    high: float
+    integer: bool = False
+
+    @model_validator(mode="after")
+    def _check(self) -> Bounds:
+        if not self.high > self.low:
+            raise ValueError(f"'high' ({self.high}) must be above 'low' ({self.low})")
+        return self
+
+
+class SensitivitySpec(BaseModel):
+    """A sensitivity file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    name: str = Field(default="sensitivity", min_length=1)
+    base: str = "worcestershire"
+    method: Literal["morris", "sobol"] = "morris"
+    replications: int = Field(default=2, gt=0)
+    seed: int = 12345
+    days: float | None = Field(default=None, gt=0)
+    warmup_days: float | None = Field(default=None, ge=0)
+    overrides: dict = Field(default_factory=dict)
+    parameters: dict[str, Bounds]
+    kpis: tuple[str, ...] = ("ed_pct_within_4h", "delayed_patients_mean")
+    trajectories: int = Field(default=10, gt=1)  # Morris
+    levels: int = Field(default=4, gt=1)  # Morris grid levels
+    base_samples: int = Field(default=64, gt=1)  # Sobol (Saltelli N, a power of 2)
+    design_seed: int = 0
+
+    @model_validator(mode="after")
+    def _check(self) -> SensitivitySpec:
+        unknown = [k for k in self.kpis if k not in KPI_NAMES]
+        if unknown:
+            raise ValueError(f"unknown KPIs {unknown}; known: {', '.join(KPI_NAMES)}")
+        if len(self.parameters) < 2:
+            raise ValueError("give at least two parameters")
+        return self
+
+    def problem(self) -> dict:
+        return {
+            "num_vars": len(self.parameters),
+            "names": list(self.parameters),
+            "bounds": [[b.low, b.high] for b in self.parameters.values()],
+        }
+
+
+def load_sensitivity(path: str | Path) -> SensitivitySpec:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError([Problem("sensitivity", str(path), "no such file")])
+    try:
+        return SensitivitySpec.model_validate(yaml.safe_load(path.read_text()) or {})
+    except ValidationError as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    ".".join(str(x) for x in e["loc"]),
+                    e.get("input"),
+                    e["msg"].removeprefix("Value error, "),
+                )
+                for e in exc.errors()
+            ],
+            str(path),
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem("<file>", str(path), f"not valid YAML: {exc}")]) from None
+
+
+def sample(spec: SensitivitySpec) -> np.ndarray:
+    """The SALib design matrix (rows = model evaluations)."""
+    problem = spec.problem()
+    if spec.method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(
+            problem, spec.trajectories, num_levels=spec.levels, seed=spec.design_seed
+        )
+    from SALib.sample import sobol
+
+    return sobol.sample(problem, spec.base_samples, calc_second_order=False, seed=spec.design_seed)
+
+
+def analyse(spec: SensitivitySpec, X: np.ndarray, Y: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Sensitivity indices per KPI and parameter (tidy)."""
+    problem = spec.problem()
+    rows = []
+    for kpi, y in Y.items():
+        if spec.method == "morris":
+            from SALib.analyze import morris
+
+            r = morris.analyze(problem, X, y, num_levels=spec.levels, seed=spec.design_seed)
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "kpi": kpi,
+                        "parameter": name,
+                        "mu": r["mu"][i],
+                        "mu_star": r["mu_star"][i],
+                        "sigma": r["sigma"][i],
+                        "mu_star_conf": r["mu_star_conf"][i],
+                    }
+                )
+        else:
+            from SALib.analyze import sobol
+
+            r = sobol.analyze(problem, y, calc_second_order=False, seed=spec.design_seed)
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "kpi": kpi,
+                        "parameter": name,
+                        "S1": r["S1"][i],
+                        "S1_conf": r["S1_conf"][i],
+                        "ST": r["ST"][i],
+                        "ST_conf": r["ST_conf"][i],
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class SensitivityResult:
+    spec: SensitivitySpec
+    design: pd.DataFrame
+    outputs: pd.DataFrame  # point, params..., mean KPI per point
+    indices: pd.DataFrame
+    folder: Path
+
+    def plot(self, kpi: str | None = None, ax=None):
+        from flowsim import plots
+
+        kpi = kpi or self.spec.kpis[0]
+        if self.spec.method == "morris":
+            return plots.plot_tornado(self.indices, kpi, ax=ax)
+        return plots.plot_sobol(self.indices, kpi, ax=ax)
+
+    def plot_mu_sigma(self, kpi: str | None = None, ax=None):
+        from flowsim.plots import plot_mu_sigma
+
+        return plot_mu_sigma(self.indices, kpi or self.spec.kpis[0], ax=ax)
+
+
+def sensitivity(
+    spec: SensitivitySpec | str | Path,
+    out: str | Path = "outputs",
+    jobs: int = 1,
+    executor: str | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    fresh: bool = False,
+) -> SensitivityResult:
+    """Sample, run every point (resumable), and compute the indices."""
+    where = None
+    if not isinstance(spec, SensitivitySpec):
+        where = Path(spec).parent
+        spec = load_sensitivity(spec)
+    X = sample(spec)
+    names = list(spec.parameters)
+    design = pd.DataFrame(X, columns=names)
+    for k, b in spec.parameters.items():
+        if b.integer:
+            design[k] = design[k].round().astype(int)
+    sweep_spec = SweepSpec(
+        name=f"{spec.name}-{spec.method}",
+        base=spec.base,
+        replications=spec.replications,
+        seed=spec.seed,
+        days=spec.days,
+        warmup_days=spec.warmup_days,
+        overrides=spec.overrides,
+        parameters={k: ParamSpec(low=b.low, high=b.high) for k, b in spec.parameters.items()},
+        design="lhs",
+        samples=len(design),
+        design_seed=hash_design(X),
+    )
+    base = base_scenario(sweep_spec, where)
+    res = execute(
+        sweep_spec,
+        design,
+        base,
+        Path(out) / sweep_spec.name,
+        jobs,
+        executor,
+        scheduler,
+        progress,
+        fresh,
+    )
+    if res.failed:
+        raise RuntimeError(f"{len(res.failed)} design points failed; see {res.folder}/points")
+    means = res.point_means().sort_values("point")
+    Y = {k: means[k].to_numpy(float) for k in spec.kpis}
+    indices = analyse(spec, X, Y)
+    write_csv(indices, res.folder / "indices.csv")
+    return SensitivityResult(spec, design, means, indices, res.folder)
+
+
+def hash_design(X: np.ndarray) -> int:
+    """A stable integer from the design matrix, so a changed design is a new sweep."""
+    import hashlib
+
+    return int.from_bytes(
+        hashlib.blake2b(np.ascontiguousarray(X).tobytes(), digest_size=4).digest(), "little"
+    )
+
+
+def write_plots(res: SensitivityResult) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = []
+    for kpi in res.spec.kpis:
+        figs = [("indices", res.plot)]
+        if res.spec.method == "morris":
+            figs.append(("mu_sigma", res.plot_mu_sigma))
+        for tag, fn in figs:
+            ax = fn(kpi)
+            ax.figure.tight_layout()
+            name = f"{res.spec.method}_{tag}_{kpi}.png"
+            ax.figure.savefig(res.folder / name, dpi=110)
+            plt.close(ax.figure)
+            names.append(name)
+    return names
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    spec = load_sensitivity(args.spec)
+    if args.method:
+        spec = spec.model_copy(update={"method": args.method})
+    res = sensitivity(
+        spec,
+        out=args.out,
+        jobs=args.jobs,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        progress=not args.no_progress,
+        fresh=args.fresh,
+    )
+    with pd.option_context("display.width", 200):
+        print(res.indices.round(4).to_string(index=False))
+    files = write_plots(res)
+    print(f"\nIndices and plots ({', '.join(files)}) written to {res.folder}")
+    return 0
+
+
+def register_cli(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sensitivity", help="Morris screening or Sobol indices (SALib)")
+    p.add_argument("spec", help="sensitivity YAML file")
+    p.add_argument("--method", choices=("morris", "sobol"), default=None)
+    add_executor_args(p)
+    p.set_defaults(func=cmd_sensitivity)
