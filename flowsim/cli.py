@@ -68,18 +68,52 @@ def _run_overrides(args: argparse.Namespace) -> list[str]:
 def cmd_run(args: argparse.Namespace) -> int:
     from flowsim.config import load_scenario
     from flowsim.experiment import run
+    from flowsim.outputs import new_run_dir, write_csv, write_json
     from flowsim.report import print_summary, write_run
 
-    scn = load_scenario(args.config, _run_overrides(args), args.interventions)
-    res = run(
-        scn,
-        replications=args.replications,
-        seed=args.seed,
-        jobs=args.jobs,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scn = load_scenario(args.config, _run_overrides(args), args.interventions)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    reps = args.replications or scn.run.replications
+    folder = new_run_dir(args.out, scn.name)
+    args._partial_dir = folder
+    # Marks the folder as in progress: a reader never mistakes partial results for a run.
+    write_json({"complete": False, "replications_planned": reps}, folder / "manifest.json")
+    partial = folder / "replications"
+    partial.mkdir()
+    finished = []
+
+    def keep(_: int, r) -> None:
+        rows = [{"rep": r.replication, "kpi": k, "value": v} for k, v in r.kpis.items()]
+        import pandas as pd
+
+        write_csv(pd.DataFrame(rows), partial / f"rep-{r.replication:04d}-kpis.csv")
+        finished.append(r.replication)
+
+    try:
+        res = run(
+            scn,
+            replications=reps,
+            seed=args.seed,
+            jobs=args.jobs,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            progress=not args.no_progress,
+            on_result=keep,
+        )
+    except KeyboardInterrupt:
+        write_json(
+            {
+                "complete": False,
+                "interrupted": True,
+                "replications_planned": reps,
+                "replications_finished": sorted(finished),
+            },
+            folder / "manifest.json",
+        )
+        raise
     print_summary(res)
     rec = res.recommended_warmup_days()
     used = scn.run.warmup_days
@@ -88,7 +122,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"Warm-up: {used:g} days used; MSER-5 on the daily census recommends {rec} days "
         f"({verdict})."
     )
-    folder = write_run(res, args.out)
+    write_run(res, folder=folder)
     print(f"\nResults written to {folder}")
     return 0
 
@@ -174,7 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = getattr(args, "_partial_dir", None)
         msg = "interrupted"
         if where:
-            msg += f"; partial results are in {Path(where)}"
+            msg += (
+                f"; partial results (finished replications) are in {Path(where)}; "
+                "its manifest.json says complete: false"
+            )
         print(msg, file=sys.stderr)
         return EXIT_INTERRUPTED
 

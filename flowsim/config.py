@@ -20,10 +20,18 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from flowsim.errors import ConfigError, Problem
 
@@ -34,6 +42,10 @@ NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNegInt = Annotated[int, Field(ge=0)]
 PosInt = Annotated[int, Field(gt=0)]
+# Upper bounds keep a typo (an extra zero or six) from exhausting memory: no county
+# has a million beds or a hundred thousand arrivals a day.
+Capacity = Annotated[int, Field(ge=0, le=1_000_000)]
+Rate = Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
@@ -104,10 +116,10 @@ def _check_probs(values: tuple[float, ...], n: int, what: str) -> None:
 class RunCfg(_Frozen):
     """Horizon and seeds. ``days`` is the reporting period; warm-up runs before it."""
 
-    days: PosFloat = 365
-    warmup_days: NonNegFloat = 28
-    replications: PosInt = 5
-    seed: NonNegInt = 12345
+    days: Annotated[float, Field(gt=0, le=36_500, allow_inf_nan=False)] = 365
+    warmup_days: Annotated[float, Field(ge=0, le=36_500, allow_inf_nan=False)] = 28
+    replications: Annotated[int, Field(gt=0, le=100_000)] = 5
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 12345
     start_weekday: Annotated[int, Field(ge=0, le=6)] = 0
     start_month: Annotated[int, Field(ge=1, le=12)] = 4
 
@@ -129,18 +141,31 @@ class DemandCfg(_Frozen):
     month_of_year: tuple[NonNegFloat, ...] = (1.0,) * 12
     growth_pct_per_year: Annotated[float, Field(ge=-50, le=100)] = 0.0
 
-    @model_validator(mode="after")
-    def _check(self) -> DemandCfg:
-        _check_profile(self.hour_of_day, 24, "hour_of_day")
-        _check_profile(self.day_of_week, 7, "day_of_week")
-        _check_profile(self.month_of_year, 12, "month_of_year")
-        return self
+    # Field validators (not one model validator) so that every bad profile is reported
+    # together with the section's other errors.
+    @field_validator("hour_of_day")
+    @classmethod
+    def _hod(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_profile(v, 24, "hour_of_day")
+        return v
+
+    @field_validator("day_of_week")
+    @classmethod
+    def _dow(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_profile(v, 7, "day_of_week")
+        return v
+
+    @field_validator("month_of_year")
+    @classmethod
+    def _moy(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_profile(v, 12, "month_of_year")
+        return v
 
 
 class AmbulanceCfg(_Frozen):
     """Ambulance conveyances to the emergency departments."""
 
-    arrivals_per_day: NonNegFloat = 150
+    arrivals_per_day: Rate = 150
     handover_process_min: NonNegFloat = 10
     handover_target_min: NonNegFloat = 15
     admit_prob: Prob = 0.45
@@ -149,23 +174,25 @@ class AmbulanceCfg(_Frozen):
 class EdCfg(_Frozen):
     """A&E: majors spaces (trolleys/cubicles) and rostered clinicians."""
 
-    walkin_arrivals_per_day: NonNegFloat = 400
+    walkin_arrivals_per_day: Rate = 400
     walkin_majors_fraction: Prob = 0.25
-    spaces: NonNegInt = 60
-    clinicians_by_hour: tuple[NonNegInt, ...] = (8,) * 24
+    spaces: Capacity = 60
+    clinicians_by_hour: tuple[Capacity, ...] = (8,) * 24
     assessment_min: Dist = Dist(kind="lognormal", mean=20, cv=0.8)
     majors_treatment_min: Dist = Dist(kind="lognormal", mean=150, cv=0.9)
     minors_treatment_min: Dist = Dist(kind="lognormal", mean=45, cv=0.9)
     walkin_majors_admit_prob: Prob = 0.3
     minors_admit_prob: Prob = 0.02
 
+    @field_validator("clinicians_by_hour")
+    @classmethod
+    def _roster(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if len(v) != 24:
+            raise ValueError(f"clinicians_by_hour must have exactly 24 values (got {len(v)})")
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> EdCfg:
-        if len(self.clinicians_by_hour) != 24:
-            raise ValueError(
-                "clinicians_by_hour must have exactly 24 values "
-                f"(got {len(self.clinicians_by_hour)})"
-            )
         if sum(self.clinicians_by_hour) == 0 and (self.walkin_arrivals_per_day > 0):
             raise ValueError("clinicians_by_hour is all zero: nobody would ever be seen")
         return self
@@ -179,10 +206,10 @@ class AcuteCfg(_Frozen):
     discharge delay, driven by the discharge pathway and downstream capacity.
     """
 
-    beds: NonNegInt = 800
-    escalation_beds: NonNegInt = 0
+    beds: Capacity = 800
+    escalation_beds: Capacity = 0
     escalation_months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = (12, 1, 2, 3)
-    direct_admissions_per_day: NonNegFloat = 40
+    direct_admissions_per_day: Rate = 40
     emergency_los_days: Dist = Dist(kind="lognormal", mean=3.5, cv=1.5)
     elective_los_days: Dist = Dist(kind="lognormal", mean=3.5, cv=1.2)
     pathway_probs: tuple[Prob, ...] = (0.85, 0.09, 0.045, 0.015)
@@ -196,7 +223,7 @@ class AcuteCfg(_Frozen):
         Dist(kind="gamma", mean=8.0, cv=0.8),
     )
     initial_occupancy_pct: Annotated[float, Field(ge=0, le=100)] = 90.0
-    initial_delayed: NonNegInt = 0
+    initial_delayed: Capacity = 0
     #: Hours a bed stays empty after a discharge (cleaning, handover between patients)
     #: before the next patient can have it. Empty at the midnight census, so it lowers
     #: measured occupancy while still blocking admissions.
@@ -205,11 +232,11 @@ class AcuteCfg(_Frozen):
     #: bed is free on arrival, instead of queueing (a loss system, Erlang B).
     divert_direct_when_full: bool = False
 
-    @model_validator(mode="after")
-    def _check(self) -> AcuteCfg:
-        _check_probs(self.pathway_probs, 4, "pathway_probs")
-        _check_probs(self.elective_pathway_probs, 4, "elective_pathway_probs")
-        return self
+    @field_validator("pathway_probs", "elective_pathway_probs")
+    @classmethod
+    def _probs(cls, v: tuple[float, ...], info: ValidationInfo) -> tuple[float, ...]:
+        _check_probs(v, 4, info.field_name)
+        return v
 
 
 class DischargeCfg(_Frozen):
@@ -237,31 +264,32 @@ class DischargeCfg(_Frozen):
 class CommunityCfg(_Frozen):
     """Community hospital (rehabilitation, pathway 2) beds."""
 
-    beds: NonNegInt = 233
+    beds: Capacity = 233
     los_days: Dist = Dist(kind="gamma", mean=21, cv=0.7)
-    step_up_per_day: NonNegFloat = 0.0
+    step_up_per_day: Rate = 0.0
     #: Onward destination when medically fit: home, home with care, care home.
     onward_probs: tuple[Prob, ...] = (0.6, 0.3, 0.1)
     onward_assessment_days: Dist = Dist(kind="gamma", mean=3.0, cv=0.8)
     initial_occupancy_pct: Annotated[float, Field(ge=0, le=100)] = 90.0
 
-    @model_validator(mode="after")
-    def _check(self) -> CommunityCfg:
-        _check_probs(self.onward_probs, 3, "onward_probs")
-        return self
+    @field_validator("onward_probs")
+    @classmethod
+    def _probs(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_probs(v, 3, "onward_probs")
+        return v
 
 
 class SocialCareCfg(_Frozen):
     """Home care packages and care-home places, shared with people who never went to hospital."""
 
-    home_care_packages: NonNegInt = 2500
+    home_care_packages: Capacity = 2500
     home_care_discharge_days: Dist = Dist(kind="gamma", mean=42, cv=0.8)
-    home_care_background_per_day: NonNegFloat = 5.0
+    home_care_background_per_day: Rate = 5.0
     home_care_background_days: Dist = Dist(kind="exponential", mean=365)
     home_care_initial_occupancy_pct: Annotated[float, Field(ge=0, le=100)] = 92.0
-    care_home_places: NonNegInt = 3000
+    care_home_places: Capacity = 3000
     care_home_stay_days: Dist = Dist(kind="exponential", mean=730)
-    care_home_background_per_day: NonNegFloat = 3.0
+    care_home_background_per_day: Rate = 3.0
     care_home_initial_occupancy_pct: Annotated[float, Field(ge=0, le=100)] = 92.0
     #: Whether hospital discharges go ahead of community (background) requests.
     discharge_priority: bool = True
@@ -270,8 +298,8 @@ class SocialCareCfg(_Frozen):
 class ElectiveCfg(_Frozen):
     """Elective (planned) care: an admitted-pathway waiting list and theatre lists."""
 
-    referrals_per_week: NonNegFloat = 1500
-    admissions_per_weekday: NonNegInt = 300
+    referrals_per_week: Rate = 1500
+    admissions_per_weekday: Capacity = 300
     operate_weekends: bool = False
     schedule_hour: Annotated[float, Field(ge=0, lt=24)] = 7.5
     #: An ordinary (overnight) elective without a bed this long after the list is
@@ -279,9 +307,9 @@ class ElectiveCfg(_Frozen):
     cancel_after_hours: PosFloat = 4.5
     day_case_fraction: Prob = 0.85
     urgent_fraction: Prob = 0.1
-    initial_list: NonNegInt = 15000
+    initial_list: Annotated[int, Field(ge=0, le=2_000_000)] = 15000
     initial_median_wait_weeks: NonNegFloat = 19
-    ringfenced_beds: NonNegInt = 0
+    ringfenced_beds: Capacity = 0
 
 
 class CostCfg(_Frozen):
@@ -339,21 +367,112 @@ class Scenario(_Frozen):
         apply_overrides(raw, overrides)
         return validate(raw, source=f"{self.name} (overridden)")
 
+    def emergency_admissions_per_day(self) -> float:
+        """Expected emergency admissions per day (A&E conversions plus direct)."""
+        ed, amb = self.ed, self.ambulance
+        walk = ed.walkin_arrivals_per_day * (
+            ed.walkin_majors_fraction * ed.walkin_majors_admit_prob
+            + (1 - ed.walkin_majors_fraction) * ed.minors_admit_prob
+        )
+        return amb.arrivals_per_day * amb.admit_prob + walk + self.acute.direct_admissions_per_day
+
+    def offered_loads(self) -> dict[str, tuple[float, float]]:
+        """Offered load (mean busy units) and capacity for each setting with a queue.
+
+        Loads use mean durations and mean rates (flat profiles), so they ignore the
+        extra occupancy caused by blocking: a load below capacity is necessary, not
+        sufficient, for a stable system.
+        """
+        ed, amb, ac, cm, sc, el = (
+            self.ed,
+            self.ambulance,
+            self.acute,
+            self.community,
+            self.social_care,
+            self.elective,
+        )
+        day = 1440.0
+        arrivals = amb.arrivals_per_day + ed.walkin_arrivals_per_day
+        majors = amb.arrivals_per_day + ed.walkin_arrivals_per_day * ed.walkin_majors_fraction
+        majors_time = ed.assessment_min.expected + ed.majors_treatment_min.expected
+        em = self.emergency_admissions_per_day()
+        p = ac.pathway_probs
+        assess = sum(pi * d.expected for pi, d in zip(p, ac.pathway_assessment_days, strict=True))
+        ordinary = (
+            el.admissions_per_weekday
+            * (1 - el.day_case_fraction)
+            * (1.0 if el.operate_weekends else 5 / 7)
+        )
+        acute_load = em * (ac.emergency_los_days.expected + assess) + ordinary * (
+            ac.elective_los_days.expected
+        )
+        escal = ac.escalation_beds * len(set(ac.escalation_months)) / 12
+        p2 = em * p[2] + ordinary * ac.elective_pathway_probs[2]
+        comm_in = p2 + cm.step_up_per_day
+        comm_load = comm_in * (cm.los_days.expected + cm.onward_assessment_days.expected)
+        hc_in = em * p[1] + ordinary * ac.elective_pathway_probs[1] + comm_in * cm.onward_probs[1]
+        ch_in = em * p[3] + ordinary * ac.elective_pathway_probs[3] + comm_in * cm.onward_probs[2]
+        return {
+            "ed.clinicians_by_hour": (
+                arrivals / day * ed.assessment_min.expected,
+                sum(ed.clinicians_by_hour) / 24,
+            ),
+            "ed.spaces": (majors / day * (majors_time + amb.handover_process_min), ed.spaces),
+            "acute.beds": (acute_load, ac.beds + escal),
+            "community.beds": (comm_load, cm.beds),
+            "social_care.home_care_packages": (
+                hc_in * sc.home_care_discharge_days.expected
+                + sc.home_care_background_per_day * sc.home_care_background_days.expected,
+                sc.home_care_packages,
+            ),
+            "social_care.care_home_places": (
+                (ch_in + sc.care_home_background_per_day) * sc.care_home_stay_days.expected,
+                sc.care_home_places,
+            ),
+        }
+
     def stability_warnings(self) -> list[str]:
-        """Offered load above capacity in settings with unbounded queues.
+        """Offered load at or above capacity in settings with unbounded queues.
 
         These configurations are valid, but their queues grow without limit, so
         results depend on the horizon; the analyst is told rather than stopped.
         """
         out = []
-        ed = self.ed
-        mean_cl = sum(ed.clinicians_by_hour) / 24
-        ed_per_min = (self.ambulance.arrivals_per_day + ed.walkin_arrivals_per_day) / 1440
-        load = ed_per_min * ed.assessment_min.expected
-        if mean_cl > 0 and load > mean_cl:
+        for key, (load, cap) in self.offered_loads().items():
+            if load > 0 and load >= cap:
+                out.append(
+                    f"{key}: offered load {load:,.1f} is at or above capacity {cap:,.1f}; "
+                    "its queue will grow without limit (results depend on the horizon)"
+                )
+        el = self.elective
+        capacity_week = el.admissions_per_weekday * (7 if el.operate_weekends else 5)
+        if el.referrals_per_week > capacity_week:
             out.append(
-                f"ed: clinician offered load {load:.1f} exceeds mean clinicians on duty "
-                f"{mean_cl:.1f}; the A&E queue will grow without limit"
+                f"elective.referrals_per_week: {el.referrals_per_week:g} referrals a week "
+                f"exceed {capacity_week:g} theatre slots a week; the waiting list will grow"
+            )
+        return out
+
+    def semantic_problems(self) -> list[Problem]:
+        """Type-valid values that make the model meaningless (errors, not warnings)."""
+        out = []
+        em = self.emergency_admissions_per_day()
+        if self.acute.beds == 0 and em > 0:
+            out.append(
+                Problem(
+                    "acute.beds",
+                    0,
+                    f"must be > 0 when there are emergency admissions (~{em:.1f} a day)",
+                )
+            )
+        majors = self.ambulance.arrivals_per_day + (
+            self.ed.walkin_arrivals_per_day * self.ed.walkin_majors_fraction
+        )
+        if self.ed.spaces == 0 and majors > 0:
+            out.append(
+                Problem(
+                    "ed.spaces", 0, f"must be > 0 when majors patients arrive (~{majors:.1f} a day)"
+                )
             )
         return out
 
@@ -467,6 +586,17 @@ def apply_overrides(
         raise ConfigError(problems)
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (``Dist``, ``tuple[Dist, ...]``, ``X | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        m = _model_in(arg)
+        if m is not None:
+            return m
+    return None
+
+
 def _field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """Known field names at a location in the schema, for did-you-mean hints."""
     cur: Any = model
@@ -476,8 +606,7 @@ def _field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
         fields = getattr(cur, "model_fields", None)
         if not fields or part not in fields:
             return []
-        ann = fields[part].annotation
-        cur = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        cur = _model_in(fields[part].annotation)
     return list(getattr(cur, "model_fields", {}) or [])
 
 
@@ -495,7 +624,15 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
             msg = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
             if known:
                 msg += f"; allowed here: {', '.join(known)}"
-        problems.append(Problem(key, err.get("input"), msg))
+        value = err.get("input")
+        if err["type"] == "value_error":
+            # section-level rules name their field first ("pathway_probs must sum to 1")
+            first = msg.split(" ", 1)[0].split("(", 1)[0]
+            if first in _field_names(Scenario, loc):
+                key = f"{key}.{first}" if key else first
+                if isinstance(value, dict) and first in value:
+                    value = value[first]
+        problems.append(Problem(key, value, msg))
     return problems
 
 
@@ -504,9 +641,13 @@ def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
     if not isinstance(raw, Mapping):
         raise ConfigError([Problem("<root>", raw, "a scenario must be a mapping")], source)
     try:
-        return Scenario.model_validate(dict(raw))
+        scn = Scenario.model_validate(dict(raw))
     except ValidationError as exc:
         raise ConfigError(_problems_from(exc), source) from None
+    problems = scn.semantic_problems()
+    if problems:
+        raise ConfigError(problems, source)
+    return scn
 
 
 def load_scenario(

@@ -70,10 +70,19 @@ def map_tasks(
             workers = max(
                 1, min(int(jobs) if jobs and jobs > 0 else os.cpu_count() or 1, len(tasks))
             )
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers)
+            try:
                 futs = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
                 for f in as_completed(futs):
                     done(futs[f], f.result())
+            except BaseException:
+                # Ctrl-C or a failure: stop now rather than finish the queued tasks.
+                procs = getattr(pool, "_processes", None) or {}
+                for proc in list(procs.values()):
+                    proc.terminate()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+            pool.shutdown()
         else:
             from flowsim.dask_executor import dask_map
 

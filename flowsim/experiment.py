@@ -212,6 +212,7 @@ def run(
     executor: str | None = None,
     scheduler: str | None = None,
     progress: bool | Callable = False,
+    on_result: Callable[[int, RepResult], None] | None = None,
 ) -> RunResult:
     """Run replications of one or several scenarios with common random numbers.
 
@@ -219,6 +220,7 @@ def run(
     of each scenario sees the same patients: differences between scenarios are
     paired. ``jobs > 1`` runs replications in local processes; ``executor="dask"``
     sends them to a Dask cluster (``scheduler`` address, or a LocalCluster).
+    ``on_result(i, result)`` is called as each replication finishes.
     """
     scns = [scenario] if isinstance(scenario, Scenario) else list(scenario)
     first = scns[0]
@@ -233,6 +235,7 @@ def run(
         scheduler=scheduler,
         progress=progress,
         desc=f"{first.name}: replications",
+        on_result=on_result,
     )
     kpis, daily, metas, hist = collect(results)
     return RunResult({s.name: s for s in scns}, seed, kpis, daily, metas, hist)

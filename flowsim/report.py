@@ -50,10 +50,13 @@ def write_figures(res: RunResult, folder: Path) -> list[str]:
     return names
 
 
-def write_run(res: RunResult, out: str | Path = "outputs", name: str | None = None) -> Path:
-    """Write kpis.csv, daily.csv, summary.csv, figures and (last) manifest.json."""
+def write_run(
+    res: RunResult, out: str | Path = "outputs", name: str | None = None, folder: Path | None = None
+) -> Path:
+    """Write kpis.csv, daily.csv, summary.csv, figures and (last) manifest.json, into
+    ``folder`` if given (a run folder made earlier) or a new one under ``out``."""
     name = name or "-".join(res.scenarios)
-    folder = new_run_dir(out, name)
+    folder = folder or new_run_dir(out, name)
     write_csv(res.kpis_wide(), folder / "kpis.csv")
     write_csv(res.kpis, folder / "kpis_long.csv")
     write_csv(res.daily, folder / "daily.csv")

@@ -29,8 +29,13 @@ def mser(series: np.ndarray, batch: int = 5) -> int:
 
 
 MSER_SERIES = ("acute_occupied", "acute_delayed", "ed_in_department", "community_occupied")
+#: MSER looks at the first 180 days only: over a whole year, seasonal demand and winter
+#: escalation beds make later drift look like initialisation bias.
+MSER_WINDOW_DAYS = 180
 
 
 def recommended_warmup_days(census, columns=MSER_SERIES, batch: int = 5) -> int:
-    """MSER-5 warm-up (days) on the full midnight census, the largest over the series."""
-    return max((mser(census[c].to_numpy(), batch) for c in columns if c in census), default=0)
+    """MSER-5 warm-up (days) on the first 180 days of the midnight census, the
+    largest over the series."""
+    head = census.iloc[:MSER_WINDOW_DAYS]
+    return max((mser(head[c].to_numpy(), batch) for c in columns if c in head), default=0)

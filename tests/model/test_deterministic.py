@@ -59,9 +59,18 @@ def test_no_queue_acute_stay_is_los_plus_assessment():
     assert np.allclose(a["leave"][left], a["fit"][left])
 
 
-def test_zero_acute_beds_blocks_every_admission():
-    scn = big_capacity(acute={"beds": 0})
+def test_zero_acute_beds_with_emergency_demand_is_rejected():
+    from flowsim.errors import ConfigError
+
+    with pytest.raises(ConfigError) as e:
+        big_capacity(acute={"beds": 0})
+    assert e.value.keys == ["acute.beds"]
+
+
+def test_one_bed_blocks_admissions_and_the_run_still_ends():
+    scn = big_capacity(acute={"beds": 1})
     s = flowsim.simulate(scn, seed=5)
-    assert s.kpis["emergency_admissions"] == 0
-    assert np.isnan(s.records.ed["depart"][~np.isnan(s.records.ed["dta"])]).all()
-    assert s.daily["ed_awaiting_bed"].iloc[-1] > 0
+    assert s.kpis["emergency_admissions"] <= 5  # LOS 1 day, 5 days, one bed
+    waiting = ~np.isnan(s.records.ed["dta"]) & np.isnan(s.records.ed["depart"])
+    assert waiting.sum() > 50
+    assert s.daily["ed_awaiting_bed"].is_monotonic_increasing

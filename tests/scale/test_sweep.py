@@ -3,6 +3,7 @@ failed points, and sensitivity analysis."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -16,7 +17,6 @@ import pandas.testing as pdt
 import pytest
 import yaml
 
-import flowsim.sweep as sweep_mod
 from flowsim.errors import ConfigError
 from flowsim.sweep import (
     ParamSpec,
@@ -28,6 +28,8 @@ from flowsim.sweep import (
     sweep,
 )
 
+# flowsim.sweep is also the public function, so fetch the module itself
+sweep_mod = importlib.import_module("flowsim.sweep")
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
 TINY = {

@@ -59,11 +59,11 @@ BAD = [
     ({"acute": {"bedz": 5}}, "acute.bedz", "did you mean 'beds'"),
     ({"acute": {"beds": -3}}, "acute.beds", "greater than or equal to 0"),
     ({"acute": {"beds": "many"}}, "acute.beds", "integer"),
-    ({"acute": {"pathway_probs": [0.5, 0.5, 0.5, 0.0]}}, "acute", "sum to 1"),
+    ({"acute": {"pathway_probs": [0.5, 0.5, 0.5, 0.0]}}, "acute.pathway_probs", "sum to 1"),
     ({"ambulance": {"admit_prob": 1.5}}, "ambulance.admit_prob", "less than or equal to 1"),
-    ({"demand": {"hour_of_day": [1.0] * 23}}, "demand", "exactly 24"),
-    ({"demand": {"day_of_week": [0] * 7}}, "demand", "all zero"),
-    ({"run": {"days": 10, "warmup_days": 30}}, "run", "longer than the reporting horizon"),
+    ({"demand": {"hour_of_day": [1.0] * 23}}, "demand.hour_of_day", "exactly 24"),
+    ({"demand": {"day_of_week": [0] * 7}}, "demand.day_of_week", "all zero"),
+    ({"run": {"days": 10, "warmup_days": 30}}, "run.warmup_days", "longer than the reporting"),
     (
         {"ed": {"assessment_min": {"kind": "lognormal", "mean": 3, "cv": None}}},
         "ed.assessment_min",
@@ -75,7 +75,11 @@ BAD = [
         "Input should be",
     ),
     ({"costs": {"acute_bed_day_gbp": float("nan")}}, "costs.acute_bed_day_gbp", "finite"),
-    ({"discharge": {"window_start_hour": 20, "window_end_hour": 10}}, "discharge", "after"),
+    (
+        {"discharge": {"window_start_hour": 20, "window_end_hour": 10}},
+        "discharge.window_end_hour",
+        "after",
+    ),
 ]
 
 

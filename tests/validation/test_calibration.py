@@ -16,7 +16,7 @@ def test_worcestershire_baseline_within_bands(worcs):
     # no replication melts down: every one is inside the 4-hour band too
     w = res.kpis_wide()
     assert w["ed_pct_within_4h"].between(50, 85).all()
-    assert res.recommended_warmup_days() <= 3 * worcs.run.warmup_days
+    assert res.recommended_warmup_days() <= 1.5 * worcs.run.warmup_days
 
 
 def test_fit_recovers_a_known_parameter():

@@ -1,0 +1,146 @@
+"""Property-based: a mutated valid config either validates and runs, or raises
+ConfigError, never another exception. Runs use a short horizon so each example is cheap."""
+
+from __future__ import annotations
+
+import copy
+import math
+import warnings
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import flowsim
+from flowsim.config import apply_overrides, parse_override, validate
+from flowsim.errors import ConfigError
+from flowsim.model import simulate_replication
+
+BASE = flowsim.load_scenario("worcestershire").to_dict()
+# A lighter county so a "validates and runs" example takes well under a second.
+BASE["run"].update(days=2, warmup_days=0)
+BASE["elective"]["initial_list"] = 500
+BASE["social_care"].update(home_care_packages=200, care_home_places=200)
+
+
+def paths(d, prefix=()):
+    for k, v in d.items():
+        yield (*prefix, k)
+        if isinstance(v, dict):
+            yield from paths(v, (*prefix, k))
+
+
+PATHS = list(paths(BASE))
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.floats(min_value=-2, max_value=30), max_size=30),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+def _set(d, path, value):
+    node = d
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+
+
+def _scale(d, path, factor):
+    node = d
+    for p in path[:-1]:
+        node = node[p]
+    v = node[path[-1]]
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        node[path[-1]] = type(v)(v * factor) if isinstance(v, int) else v * factor
+
+
+mutation = st.tuples(
+    st.sampled_from(["set", "delete", "unknown", "scale"]),
+    st.sampled_from(PATHS),
+    junk,
+    st.sampled_from([0, 0.5, 2, 10, -1]),
+)
+
+
+def run_short(raw) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scn = validate(raw)
+    # cap the horizon and start-state sizes so a valid example stays cheap
+    scn = scn.with_overrides(
+        {"run.days": min(scn.run.days, 2.0), "run.warmup_days": min(scn.run.warmup_days, 1.0)}
+    )
+    rep = simulate_replication(scn, seed=1, replication=0)
+    flowsim.metrics.compute_kpis(rep, scn)
+
+
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(st.lists(mutation, min_size=1, max_size=3))
+def test_mutated_config_validates_and_runs_or_raises_config_error(mutations):
+    raw = copy.deepcopy(BASE)
+    for kind, path, value, factor in mutations:
+        try:
+            if kind == "set":
+                _set(raw, path, value)
+            elif kind == "delete":
+                node = raw
+                for p in path[:-1]:
+                    node = node[p]
+                node.pop(path[-1], None)
+            elif kind == "unknown":
+                _set(raw, (*path[:-1], "x_" + str(path[-1])), value)
+            else:
+                _scale(raw, path, factor)
+        except (KeyError, TypeError):
+            pass  # an earlier mutation replaced a section with a scalar
+    # The only acceptable failure is a ConfigError naming at least one key.
+    try:
+        run_short(raw)
+    except ConfigError as exc:
+        assert exc.problems and all(isinstance(p.key, str) for p in exc.problems)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.text(max_size=40))
+def test_set_strings_are_parsed_as_data(text):
+    raw = copy.deepcopy(BASE)
+    try:
+        key, value = parse_override("acute.beds=" + text)
+        apply_overrides(raw, {key: value})
+        validate(raw)
+    except ConfigError:
+        pass
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.text(min_size=1, max_size=30).filter(lambda t: "=" not in t))
+def test_override_without_equals_is_config_error(text):
+    try:
+        parse_override(text)
+    except ConfigError as exc:
+        assert exc.problems[0].key == text
+    else:
+        raise AssertionError("accepted an override without '='")
+
+
+def test_nan_and_inf_rejected_everywhere_numbers_are():
+    for path in PATHS:
+        node = BASE
+        for p in path:
+            node = node[p]
+        if isinstance(node, float):
+            for bad in (math.nan, math.inf):
+                raw = copy.deepcopy(BASE)
+                _set(raw, path, bad)
+                try:
+                    validate(raw)
+                except ConfigError as exc:
+                    assert ".".join(path) in exc.keys[0] or exc.keys
+                else:
+                    raise AssertionError(f"{'.'.join(path)} accepted {bad}")
