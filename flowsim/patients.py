@@ -38,6 +38,10 @@ class Cohort:
     source: str
     t: list[float]
     a: dict[str, list] = field(default_factory=dict)
+    #: For A&E cohorts: the acute attributes of the patients who will be admitted, one
+    #: row each; ``a["acute_row"][i]`` is patient i's row (-1 if not admitted). Only
+    #: about one attendance in four is admitted, so this saves most of the memory.
+    acute: Cohort | None = None
 
     def __len__(self) -> int:
         return len(self.t)
@@ -55,6 +59,10 @@ class CohortBuilder:
     def u(self, decision: str) -> np.ndarray:
         """The uniforms of ``decision`` for the kept patients (by candidate index)."""
         return self.streams.uniforms(f"{self.source}.{decision}", self.n_candidates)[self.index]
+
+    def subset(self, mask: np.ndarray) -> CohortBuilder:
+        """The same streams for a subset of the kept patients (same uniforms each)."""
+        return CohortBuilder(self.streams, self.source, self.n_candidates, self.index[mask])
 
 
 def _acute_attrs(b: CohortBuilder, scn: Scenario, elective: bool, prefill: bool = False) -> dict:
@@ -90,6 +98,15 @@ def _acute_attrs(b: CohortBuilder, scn: Scenario, elective: bool, prefill: bool 
         "hc_days": (ppf(sc.home_care_discharge_days, b.u("hc_days")) * MIN_PER_DAY).tolist(),
         "ch_days": (ppf(sc.care_home_stay_days, b.u("ch_days")) * MIN_PER_DAY).tolist(),
     }
+
+
+def _attach_admitted(c: Cohort, b: CohortBuilder, admit: np.ndarray, scn: Scenario) -> None:
+    """Acute attributes for the A&E patients who will be admitted, in a compact cohort."""
+    rows = np.full(admit.size, -1, dtype=np.int64)
+    rows[admit] = np.arange(int(admit.sum()))
+    c.a["acute_row"] = rows.tolist()
+    sub = b.subset(admit)
+    c.acute = Cohort(f"{c.source}_admitted", [], _acute_attrs(sub, scn, elective=False))
 
 
 def _arrivals(streams: Streams, source: str, per_day: float, profile: RateProfile, horizon: float):
@@ -134,12 +151,13 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     # -- A&E
     arr, b = _arrivals(streams, "ambulance", scn.ambulance.arrivals_per_day, prof, horizon)
     amb = Cohort("ambulance", arr.times.tolist())
+    admit = b.u("admit") < scn.ambulance.admit_prob
     amb.a = {
-        "admit": (b.u("admit") < scn.ambulance.admit_prob).tolist(),
+        "admit": admit.tolist(),
         "ed_assess": ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
         "ed_treat": ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
-        **_acute_attrs(b, scn, elective=False),
     }
+    _attach_admitted(amb, b, admit, scn)
     arr, b = _arrivals(streams, "walkin", ed.walkin_arrivals_per_day, prof, horizon)
     walk = Cohort("walkin", arr.times.tolist())
     majors = b.u("majors") < ed.walkin_majors_fraction
@@ -154,8 +172,8 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         "admit": admit.tolist(),
         "ed_assess": ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
         "ed_treat": treat.tolist(),
-        **_acute_attrs(b, scn, elective=False),
     }
+    _attach_admitted(walk, b, admit, scn)
 
     # -- direct (non-A&E) emergency admissions: GP referrals, SDEC, assessment units
     arr, b = _arrivals(streams, "direct", scn.acute.direct_admissions_per_day, prof, horizon)

@@ -90,7 +90,12 @@ def cohort(source: str, times: list[float], **attrs: list) -> Cohort:
     for k, v in attrs.items():
         assert len(v) == n, k
         a[k] = list(v)
-    return Cohort(source, list(times), a)
+    c = Cohort(source, list(times), a)
+    if source in ("ambulance", "walkin"):
+        # every patient has an acute row (row i), as if all could be admitted
+        c.a["acute_row"] = list(range(n))
+        c.acute = Cohort(f"{source}_admitted", [], {k: a[k] for k in ACUTE_DEFAULTS})
+    return c
 
 
 def cohorts(**given: Cohort) -> Cohorts:
@@ -104,5 +109,5 @@ def run_system(scn: Scenario, c: Cohorts, until_days: float | None = None) -> Co
     system = CountySystem(scn, c)
     system.start()
     days = scn.run.warmup_days + scn.run.days if until_days is None else until_days
-    system.env.run(until=days * 1440.0)
+    system.clock.run(days * 1440.0)
     return system

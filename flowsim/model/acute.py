@@ -70,7 +70,7 @@ class AcuteHospital:
     ) -> None:
         """Queue an emergency patient (decision to admit, or direct referral) for a bed."""
         k = self._new_spell(kind)
-        self.beds.request(lambda: self._admit(c, i, k, self.beds, on_admit), EMERGENCY_LEVEL)
+        self.beds.request(self._admit, EMERGENCY_LEVEL, c, i, k, self.beds, on_admit)
 
     def arrive_direct(self, c: Cohort, i: int) -> None:
         """A direct (GP / assessment unit) emergency admission: queue for a bed, or be
@@ -82,7 +82,7 @@ class AcuteHospital:
         if self.divert_direct:  # bed already taken by try_acquire
             self._admit(c, i, k, self.beds, None)
         else:
-            self.beds.request(lambda: self._admit(c, i, k, self.beds, None), EMERGENCY_LEVEL)
+            self.beds.request(self._admit, EMERGENCY_LEVEL, c, i, k, self.beds, None)
 
     def request_elective(self, c: Cohort, i: int, on_admit: Callable[[], None]) -> Callable | None:
         """Ask for a bed for a booked elective: a ring-fenced hub bed if one is free, else
@@ -112,13 +112,13 @@ class AcuteHospital:
             if already_fit:
                 self._fit(c, i, k, self.beds)
             else:
-                self.clock.at(c.a["los"][i], lambda i=i, k=k: self._fit(c, i, k, self.beds))
+                self.clock.at(c.a["los"][i], self._fit, c, i, k, self.beds)
 
     def _admit(self, c: Cohort, i: int, k: int, pool: Pool, on_admit) -> None:
         self.rec.ac_admit[k] = self.clock.now
         if on_admit is not None:
             on_admit()
-        self.clock.at(c.a["los"][i], lambda: self._fit(c, i, k, pool))
+        self.clock.at(c.a["los"][i], self._fit, c, i, k, pool)
 
     # ------------------------------------------------------------ discharge
     def _fit(self, c: Cohort, i: int, k: int, pool: Pool) -> None:
@@ -126,12 +126,15 @@ class AcuteHospital:
         self.rec.ac_fit[k] = self.clock.now
         self.rec.ac_pathway[k] = p
         self.delayed[p] += 1
-        self.clock.at(c.a["assess"][i], lambda: self._referred(c, i, k, pool, p))
+        if p == 0:
+            # Pathway 0 needs no capacity: the leaving time is known now, so schedule it
+            # directly (one event fewer for most patients).
+            self._ready(c, i, k, pool, 0, None, self.clock.now + c.a["assess"][i])
+        else:
+            self.clock.at(c.a["assess"][i], self._referred, c, i, k, pool, p)
 
     def _referred(self, c: Cohort, i: int, k: int, pool: Pool, p: int) -> None:
-        if p == 0:
-            self._ready(c, i, k, pool, p, None)
-        elif p == 1:
+        if p == 1:
             days = c.a["hc_days"][i]
             self.social.request(
                 HOME_CARE,
@@ -150,16 +153,24 @@ class AcuteHospital:
                 lambda: self._ready(c, i, k, pool, p, lambda: self.social.start(CARE_HOME, days)),
             )
 
-    def _ready(self, c: Cohort, i: int, k: int, pool: Pool, p: int, then) -> None:
+    def _ready(
+        self, c: Cohort, i: int, k: int, pool: Pool, p: int, then, ready: float | None = None
+    ) -> None:
+        """Ready to leave at ``ready`` (default now): leave in the next discharge slot."""
         now = self.clock.now
+        if ready is None:
+            ready = now
         if not self.use_window:
-            self._leave(k, pool, p, then)
+            if ready <= now:
+                self._leave(k, pool, p, then)
+            else:
+                self.clock.at(ready - now, self._leave, k, pool, p, then)
             return
         ws, we, wf = self.win
         t = next_discharge_time(
-            now, c.a["dis_hour"][i], c.a["dis_weekend"][i], ws, we, wf, self.clock.start_weekday
+            ready, c.a["dis_hour"][i], c.a["dis_weekend"][i], ws, we, wf, self.clock.start_weekday
         )
-        self.clock.at(t - now, lambda: self._leave(k, pool, p, then))
+        self.clock.at(t - now, self._leave, k, pool, p, then)
 
     def _leave(self, k: int, pool: Pool, p: int, then) -> None:
         self.rec.ac_leave[k] = self.clock.now
@@ -169,7 +180,7 @@ class AcuteHospital:
         if self.turnaround_min > 0.0:
             if pool is self.beds:
                 self.cleaning_general += 1
-            self.clock.at(self.turnaround_min, lambda: self._cleaned(pool))
+            self.clock.at(self.turnaround_min, self._cleaned, pool)
         else:
             pool.release()
 

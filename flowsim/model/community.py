@@ -52,7 +52,7 @@ class CommunityHospital:
         r.cm_admit.append(self.clock.now)
         r.cm_fit.append(NAN)
         r.cm_leave.append(NAN)
-        self.clock.at(c.a["comm_los"][i], lambda: self._fit(c, i, k))
+        self.clock.at(c.a["comm_los"][i], self._fit, c, i, k)
 
     def _fit(self, c: Cohort, i: int, k: int) -> None:
         self.rec.cm_fit[k] = self.clock.now
@@ -88,7 +88,7 @@ class CommunityHospital:
             wf,
             self.clock.start_weekday,
         )
-        self.clock.at(t - now, lambda: self._leave(k, then))
+        self.clock.at(t - now, self._leave, k, then)
 
     def _leave(self, k: int, then) -> None:
         self.rec.cm_leave[k] = self.clock.now

@@ -34,37 +34,55 @@ class EmergencyDepartment:
 
     # ------------------------------------------------------------ set-up
     def start(self, ambulance: Cohort, walkin: Cohort) -> None:
+        # Records are sized up front (arrival order, filled as patients arrive): cheaper
+        # than growing seven lists per attendance.
+        n = len(ambulance) + len(walkin)
+        r = self.rec
+        r.ed_arrival, r.ed_ambulance, r.ed_majors = [NAN] * n, [False] * n, [False] * n
+        r.ed_handover, r.ed_seen, r.ed_dta, r.ed_depart = ([NAN] * n for _ in range(4))
+        self.n_arrived = 0
         self.clock.chain(ambulance.t, lambda i: self._arrive(ambulance, i, True))
         self.clock.chain(walkin.t, lambda i: self._arrive(walkin, i, False))
         self._roster_tick(0)
 
+    def trim_records(self) -> None:
+        """Drop the unused tail of the pre-sized records (arrivals after the run end)."""
+        r, n = self.rec, self.n_arrived
+        for name in (
+            "ed_arrival",
+            "ed_ambulance",
+            "ed_majors",
+            "ed_handover",
+            "ed_seen",
+            "ed_dta",
+            "ed_depart",
+        ):
+            del getattr(r, name)[n:]
+
     def _roster_tick(self, hour: int) -> None:
         self.clinicians.set_capacity(self.roster[hour % 24])
-        self.clock.at(60.0, lambda: self._roster_tick(hour + 1))
+        self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey
     def _arrive(self, c: Cohort, i: int, ambulance: bool) -> None:
         r = self.rec
-        k = len(r.ed_arrival)
+        k = self.n_arrived
+        self.n_arrived = k + 1
         majors = ambulance or c.a["majors"][i]
-        r.ed_arrival.append(self.clock.now)
-        r.ed_ambulance.append(ambulance)
-        r.ed_majors.append(majors)
-        r.ed_handover.append(NAN)
-        r.ed_seen.append(NAN)
-        r.ed_dta.append(NAN)
-        r.ed_depart.append(NAN)
+        r.ed_arrival[k] = self.clock.env._now
+        r.ed_ambulance[k] = ambulance
+        r.ed_majors[k] = majors
         self.in_department += 1
         if ambulance:
             self.ambulances_waiting += 1
-            self.spaces.request(lambda: self._space_for_crew(c, i, k), AMBULANCE)
+            self.spaces.request(self._space_for_crew, AMBULANCE, c, i, k)
         elif majors:
-            self.spaces.request(lambda: self._to_clinician(c, i, k, MAJORS), WALKIN_MAJORS)
+            self.spaces.request(self._to_clinician, WALKIN_MAJORS, c, i, k, MAJORS)
         else:
             self._to_clinician(c, i, k, MINORS)
 
     def _space_for_crew(self, c: Cohort, i: int, k: int) -> None:
-        self.clock.at(self.handover_min, lambda: self._handed_over(c, i, k))
+        self.clock.at(self.handover_min, self._handed_over, c, i, k)
 
     def _handed_over(self, c: Cohort, i: int, k: int) -> None:
         self.ambulances_waiting -= 1
@@ -72,21 +90,23 @@ class EmergencyDepartment:
         self._to_clinician(c, i, k, MAJORS)
 
     def _to_clinician(self, c: Cohort, i: int, k: int, level: int) -> None:
-        self.clinicians.request(lambda: self._seen(c, i, k, level), level)
+        self.clinicians.request(self._seen, level, c, i, k, level)
 
     def _seen(self, c: Cohort, i: int, k: int, level: int) -> None:
         self.rec.ed_seen[k] = self.clock.now
-        self.clock.at(c.a["ed_assess"][i], lambda: self._assessed(c, i, k, level))
+        self.clock.at(c.a["ed_assess"][i], self._assessed, c, i, k, level)
 
     def _assessed(self, c: Cohort, i: int, k: int, level: int) -> None:
         self.clinicians.release()
-        self.clock.at(c.a["ed_treat"][i], lambda: self._decided(c, i, k, level))
+        self.clock.at(c.a["ed_treat"][i], self._decided, c, i, k, level)
 
     def _decided(self, c: Cohort, i: int, k: int, level: int) -> None:
         if c.a["admit"][i]:
             self.rec.ed_dta[k] = self.clock.now
             self.awaiting_bed += 1
-            self.acute.request_emergency(c, i, KIND_ED, lambda: self._admitted(k, level))
+            self.acute.request_emergency(
+                c.acute, c.a["acute_row"][i], KIND_ED, lambda: self._admitted(k, level)
+            )
         else:
             self._depart(k, level)
 

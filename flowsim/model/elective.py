@@ -51,7 +51,7 @@ class ElectiveList:
             self._refer(i)
         later = c.t[n_start:]
         self.clock.chain(later, lambda j: self._refer(n_start + j))
-        self.clock.at(self.schedule_min, lambda: self._schedule(0))
+        self.clock.at(self.schedule_min, self._schedule, 0)
 
     def _refer(self, i: int) -> None:
         c = self.c
@@ -59,7 +59,7 @@ class ElectiveList:
         heapq.heappush(heap, (0 if c.a["urgent"][i] else 1, c.t[i], i))
 
     def _schedule(self, day: int) -> None:
-        self.clock.at(MIN_PER_DAY, lambda: self._schedule(day + 1))
+        self.clock.at(MIN_PER_DAY, self._schedule, day + 1)
         if not self.weekends and self.clock.weekday(self.clock.now) >= 5:
             return
         r = self.rec
@@ -84,7 +84,7 @@ class ElectiveList:
 
         handle = self.acute.request_elective(self.c, i, admitted)
         if handle is not None:
-            self.clock.at(self.cancel_after_min, lambda: self._cancel_if_waiting(handle, item))
+            self.clock.at(self.cancel_after_min, self._cancel_if_waiting, handle, item)
 
     def _cancel_if_waiting(self, handle, item) -> None:
         if self.acute.cancel_elective(handle):

@@ -67,7 +67,7 @@ class CountySystem:
             self.census(day)
         if day < self.n_days:
             self.acute.beds.set_capacity(self.acute.capacity_for_month(int(self.months[day])))
-            self.clock.at(MIN_PER_DAY, lambda: self._midnight(day + 1))
+            self.clock.at(MIN_PER_DAY, self._midnight, day + 1)
 
     def census(self, day: int) -> None:
         """Record the state at the midnight that ends ``day - 1``; the row is labelled
@@ -99,7 +99,12 @@ class CountySystem:
         )
 
     def run(self) -> None:
-        self.env.run(until=(self.scn.run.warmup_days + self.scn.run.days) * MIN_PER_DAY)
+        self.clock.run((self.scn.run.warmup_days + self.scn.run.days) * MIN_PER_DAY)
+
+
+def scn_referrals_after_start(cohorts: Cohorts) -> int:
+    """Elective referrals made during the run (the initial list has clock starts <= 0)."""
+    return sum(1 for t in cohorts.referrals.t if t > 0.0)
 
 
 def simulate_replication(scn: Scenario, seed: int, replication: int = 0) -> Replication:
@@ -114,7 +119,8 @@ def simulate_replication(scn: Scenario, seed: int, replication: int = 0) -> Repl
     system = CountySystem(scn, cohorts)
     system.start()
     system.run()
-    system.census(system.n_days)  # the final midnight: run(until=T) stops before events at T
+    system.census(system.n_days)  # the final midnight: the run stops before events at T
+    system.ed.trim_records()
     t2 = time.perf_counter()
     system.rec.el_list_clock_end = system.elective.clock_starts()
     meta = {
@@ -125,6 +131,19 @@ def simulate_replication(scn: Scenario, seed: int, replication: int = 0) -> Repl
         "simulation_s": t2 - t1,
         "events": next(system.env._eid),
         "patients": sum(len(getattr(cohorts, f)) for f in cohorts.__dataclass_fields__),
+        # arrivals during the run (start-state patients and the initial list excluded)
+        "arrivals": sum(
+            len(getattr(cohorts, f))
+            for f in (
+                "ambulance",
+                "walkin",
+                "direct",
+                "community_stepup",
+                "hc_background",
+                "ch_background",
+            )
+        )
+        + scn_referrals_after_start(cohorts),
     }
     return system.rec.finish(
         scn.run.warmup_days * MIN_PER_DAY, (scn.run.warmup_days + scn.run.days) * MIN_PER_DAY, meta

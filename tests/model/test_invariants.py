@@ -18,7 +18,7 @@ def system(request, worcs_short):
         scn = scn.with_overrides({"acute.beds": 600, "community.beds": 100, "ed.spaces": 30})
     s = CountySystem(scn, build_cohorts(scn, Streams(9, 0)))
     s.start()
-    s.env.run(until=(scn.run.warmup_days + scn.run.days) * 1440.0)
+    s.clock.run((scn.run.warmup_days + scn.run.days) * 1440.0)
     return s
 
 

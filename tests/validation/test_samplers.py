@@ -79,7 +79,7 @@ def test_cohort_attributes_follow_the_scenario(worcs):
     los_days = np.array(c.direct.a["los"]) / 1440.0
     mu, s = lognormal_params(scn.acute.emergency_los_days.mean, scn.acute.emergency_los_days.cv)
     assert stats.kstest(los_days, stats.lognorm(s=s, scale=np.exp(mu)).cdf).pvalue > ALPHA
-    path = np.bincount(c.walkin.a["pathway"], minlength=4)
+    path = np.bincount(c.walkin.acute.a["pathway"], minlength=4)
     exp = np.array(scn.acute.pathway_probs) * path.sum()
     assert stats.chisquare(path, exp).pvalue > ALPHA
     amb_rate = len(c.ambulance.t) / 60.0
