@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import stats
 
-from flowsim.config import Scenario, load_scenario
+from flowsim.config import Scenario, load_model_file, load_scenario
 from flowsim.errors import ConfigError, Problem
 from flowsim.experiment import RunResult, ci95, run, summarise
 
@@ -81,25 +80,7 @@ class Experiment(BaseModel):
 
 def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     """Read and validate an experiment file (YAML via safe_load)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError([Problem("experiment", str(path), "no such experiment file")])
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError([Problem("<file>", str(path), f"not valid YAML: {exc}")]) from None
-    try:
-        return Experiment.model_validate(raw), path
-    except ValidationError as exc:
-        problems = [
-            Problem(
-                ".".join(str(x) for x in e["loc"]),
-                e.get("input"),
-                e["msg"].removeprefix("Value error, "),
-            )
-            for e in exc.errors()
-        ]
-        raise ConfigError(problems, str(path)) from None
+    return load_model_file(path, Experiment, "experiment"), Path(path)
 
 
 def build_scenarios(

@@ -20,7 +20,7 @@ import math
 import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import yaml
 from pydantic import (
@@ -36,6 +36,7 @@ from pydantic import (
 from flowsim.errors import ConfigError, Problem
 
 PROB_TOL = 1e-6
+M = TypeVar("M", bound=BaseModel)
 
 PosFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 NonNegFloat = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -681,6 +682,30 @@ def load_scenario(
     for w in scenario.stability_warnings():
         warnings.warn(w, stacklevel=2)
     return scenario
+
+
+def load_model_file(path: str | Path, model: type[M], what: str) -> M:
+    """Read a YAML file (safe_load) into a pydantic model; every problem becomes one
+    ConfigError naming its dotted key. Used for experiment, sweep and sensitivity files."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError([Problem(what, str(path), f"no such {what} file")])
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError([Problem("<file>", str(path), f"not valid YAML: {exc}")]) from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                ".".join(str(x) for x in e["loc"]) or "<root>",
+                e.get("input"),
+                e["msg"].removeprefix("Value error, "),
+            )
+            for e in exc.errors()
+        ]
+        raise ConfigError(problems, str(path)) from None
 
 
 def is_finite_number(x: Any) -> bool:

@@ -18,10 +18,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from flowsim.errors import ConfigError, Problem
+from flowsim.config import load_model_file
 from flowsim.metrics import KPI_NAMES
 from flowsim.outputs import write_csv
 from flowsim.sweep import ParamSpec, SweepSpec, add_executor_args, base_scenario, execute
@@ -77,25 +76,8 @@ class SensitivitySpec(BaseModel):
 
 
 def load_sensitivity(path: str | Path) -> SensitivitySpec:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError([Problem("sensitivity", str(path), "no such file")])
-    try:
-        return SensitivitySpec.model_validate(yaml.safe_load(path.read_text()) or {})
-    except ValidationError as exc:
-        raise ConfigError(
-            [
-                Problem(
-                    ".".join(str(x) for x in e["loc"]),
-                    e.get("input"),
-                    e["msg"].removeprefix("Value error, "),
-                )
-                for e in exc.errors()
-            ],
-            str(path),
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError([Problem("<file>", str(path), f"not valid YAML: {exc}")]) from None
+    """Read and validate a sensitivity file (YAML via safe_load)."""
+    return load_model_file(path, SensitivitySpec, "sensitivity")
 
 
 def sample(spec: SensitivitySpec) -> np.ndarray:

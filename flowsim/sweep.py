@@ -28,10 +28,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from flowsim.config import Scenario, load_scenario
+from flowsim.config import Scenario, load_model_file, load_scenario
 from flowsim.errors import ConfigError, Problem
 from flowsim.executors import map_tasks
 from flowsim.experiment import RepTask, collect, run_task
@@ -106,29 +105,9 @@ class SweepSpec(BaseModel):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _problems(exc: ValidationError, prefix: str = "") -> list[Problem]:
-    return [
-        Problem(
-            prefix + ".".join(str(x) for x in e["loc"]),
-            e.get("input"),
-            e["msg"].removeprefix("Value error, "),
-        )
-        for e in exc.errors()
-    ]
-
-
 def load_sweep(path: str | Path) -> SweepSpec:
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError([Problem("sweep", str(path), "no such sweep file")])
-    try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError([Problem("<file>", str(path), f"not valid YAML: {exc}")]) from None
-    try:
-        return SweepSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(_problems(exc), str(path)) from None
+    """Read and validate a sweep file (YAML via safe_load)."""
+    return load_model_file(path, SweepSpec, "sweep")
 
 
 def latin_hypercube(n: int, d: int, seed: int) -> np.ndarray:
