@@ -15,6 +15,7 @@ Nelder-Mead can minimise.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from scipy import optimize
 
 from flowsim.config import Scenario, load_scenario
 from flowsim.experiment import RunResult, run, summarise
+from flowsim.metrics import KPI_INFO
 
 
 @dataclass(frozen=True)
@@ -159,25 +161,47 @@ def fit(
 
     Parameters are searched on [0, 1] (scaled to their bounds) by Nelder-Mead from the
     scenario's current values; each evaluation runs ``replications`` with fixed seeds.
-    Returns the best overrides and the trace of evaluations.
+    Keys whose current value is an integer (A&E spaces, beds) are rounded at each
+    trial point, which makes the objective a step function in them: give such keys
+    bounds wide enough that a step of one is small. Returns the best overrides and the
+    trace of evaluations. Raises ValueError listing every unknown key, non-numeric
+    key, empty bound or unknown KPI.
     """
     keys = list(bounds)
-    lo = np.array([bounds[k][0] for k in keys], dtype=float)
-    hi = np.array([bounds[k][1] for k in keys], dtype=float)
     raw = scenario.to_dict()
 
-    def current(key: str) -> float:
+    def current(key: str):
         node = raw
         for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
             node = node[part]
-        return float(node)
+        return node
 
-    x0 = np.clip((np.array([current(k) for k in keys]) - lo) / (hi - lo), 0, 1)
+    problems = []
+    for k in keys:
+        v = current(k)
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            problems.append(f"--fit {k}: current value {v!r} is not a number")
+        if not bounds[k][0] < bounds[k][1]:
+            problems.append(f"--fit {k}: bounds {bounds[k]} must have LO < HI")
+    unknown = sorted(set(targets) - set(KPI_INFO))
+    problems += [f"--target {k}: not a KPI name (see flowsim.metrics.KPI_INFO)" for k in unknown]
+    problems += [f"--target {k}={v}: target must be non-zero" for k, v in targets.items() if v == 0]
+    if problems:
+        raise ValueError("cannot fit:\n  - " + "\n  - ".join(problems))
+    integer = {k: isinstance(current(k), int) for k in keys}
+    lo = np.array([bounds[k][0] for k in keys], dtype=float)
+    hi = np.array([bounds[k][1] for k in keys], dtype=float)
+    x0 = np.clip((np.array([float(current(k)) for k in keys]) - lo) / (hi - lo), 0, 1)
     trace = []
 
     def objective(z: np.ndarray) -> float:
         z = np.clip(z, 0, 1)
-        values = {k: float(v) for k, v in zip(keys, lo + z * (hi - lo), strict=True)}
+        values = {
+            k: int(round(v)) if integer[k] else float(v)
+            for k, v in zip(keys, lo + z * (hi - lo), strict=True)
+        }
         scn = scenario.with_overrides(values)
         res = run(scn, replications=replications, seed=seed, jobs=jobs)
         means = res.kpis.groupby("kpi")["value"].mean()
@@ -193,34 +217,53 @@ def fit(
     )
     tr = pd.DataFrame(trace)
     best = tr.loc[tr["loss"].idxmin()]
-    return {k: float(best[k]) for k in keys}, tr
+    return {k: int(best[k]) if integer[k] else float(best[k]) for k in keys}, tr
 
 
-def _pairs(items: list[str], what: str) -> dict[str, str]:
-    out = {}
-    for it in items:
+def _parse_fit_args(fit_args: list[str], target_args: list[str]):
+    """Parse ``--fit KEY=LO:HI`` and ``--target KPI=VALUE``; every problem at once."""
+    problems, bounds, targets = [], {}, {}
+    for it in fit_args:
         k, eq, v = it.partition("=")
-        if not eq:
-            raise SystemExit(f"{what} must look like KEY=VALUE, got {it!r}")
-        out[k.strip()] = v.strip()
-    return out
+        parts = v.split(":")
+        try:
+            if not eq or len(parts) != 2:
+                raise ValueError
+            bounds[k.strip()] = (float(parts[0]), float(parts[1]))
+        except ValueError:
+            problems.append(f"--fit {it!r}: must look like KEY=LO:HI with numbers LO < HI")
+    for it in target_args:
+        k, eq, v = it.partition("=")
+        try:
+            if not eq:
+                raise ValueError
+            targets[k.strip()] = float(v)
+        except ValueError:
+            problems.append(f"--target {it!r}: must look like KPI=VALUE with a number")
+    if not target_args:
+        problems.append("--target: at least one KPI=VALUE is needed with --fit")
+    return bounds, targets, problems
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     scn = load_scenario(args.config, args.overrides)
     if args.fit:
-        bounds = {
-            k: tuple(float(x) for x in v.split(":")) for k, v in _pairs(args.fit, "--fit").items()
-        }
-        targets = {k: float(v) for k, v in _pairs(args.target, "--target").items()}
-        best, trace = fit(
-            scn,
-            bounds,
-            targets,
-            replications=args.replications or 3,
-            jobs=args.jobs,
-            max_evals=args.max_evals,
-        )
+        bounds, targets, problems = _parse_fit_args(args.fit, args.target)
+        if problems:
+            print("error: cannot fit:\n  - " + "\n  - ".join(problems), file=sys.stderr)
+            return 2
+        try:
+            best, trace = fit(
+                scn,
+                bounds,
+                targets,
+                replications=args.replications or 3,
+                jobs=args.jobs,
+                max_evals=args.max_evals,
+            )
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
         print(trace.to_string(index=False))
         print("\nBest: " + " ".join(f"--set {k}={v:.6g}" for k, v in best.items()))
         return 0

@@ -184,6 +184,10 @@ class EdCfg(_Frozen):
     minors_treatment_min: Dist = Dist(kind="lognormal", mean=45, cv=0.9)
     walkin_majors_admit_prob: Prob = 0.3
     minors_admit_prob: Prob = 0.02
+    #: Minutes a majors patient waits for a space before being treated in a corridor
+    #: or other non-clinical area ("corridor care"); an ambulance crew hands over at
+    #: that point. None: patients wait for a space however long it takes.
+    corridor_care_after_min: NonNegFloat | None = None
 
     @field_validator("clinicians_by_hour")
     @classmethod
@@ -232,6 +236,11 @@ class AcuteCfg(_Frozen):
     #: Direct (non-A&E) emergency admissions are diverted to another hospital when no
     #: bed is free on arrival, instead of queueing (a loss system, Erlang B).
     divert_direct_when_full: bool = False
+    #: Who gets a general bed that comes free when both are waiting: False (usual
+    #: practice) gives it to the emergency patient, so a booked ordinary elective
+    #: waits and is cancelled on the day when pressure lasts; True protects
+    #: electives ahead of queued emergencies.
+    elective_bed_priority: bool = False
 
     @field_validator("pathway_probs", "elective_pathway_probs")
     @classmethod

@@ -41,6 +41,7 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "ambulance_handover_mean_min": ("min", "Mean arrival-to-handover time of ambulance patients"),
     "ambulance_handover_hours_lost": ("h", "Handover time beyond the 15-minute standard, summed"),
     "ambulance_handover_over_60min_pct": ("%", "Ambulance handovers taking over 60 minutes"),
+    "ed_corridor_care_pct": ("%", "Majors attendances treated in a corridor: no space in time"),
     "acute_occupancy_pct": ("%", "G&A beds occupied at midnight / beds available"),
     "emergency_admissions": ("count", "Emergency admissions to acute beds (via A&E and direct)"),
     "emergency_diversions": ("count", "Direct emergency admissions diverted: no bed on arrival"),
@@ -107,6 +108,9 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
       trolley waits"); ``ed_dta_waits_4h`` the same over 4 h.
     - ``ambulance_handover_mean_min``: arrival at hospital to completed handover.
     - ``ambulance_handover_hours_lost``: sum of handover time beyond 15 min, in hours.
+    - ``ed_corridor_care_pct``: majors attendances (ambulance and walk-in) who waited
+      ``ed.corridor_care_after_min`` without a space and were treated in a corridor
+      or other non-clinical area, as a percentage of majors attendances.
     """
     e = rep.ed
     w0, w1 = rep.warmup_min, rep.end_min
@@ -120,6 +124,8 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
     amb = e["ambulance"][m]
     ho = e["handover"][m][amb] - arr[amb]
     ho = ho[~np.isnan(ho)]
+    majors = e["majors"][m]
+    corridor = e["corridor"][m][majors] if "corridor" in e else np.zeros(0, bool)
     return {
         "ed_attendances": float(m.sum()),
         "ed_pct_within_4h": 100.0 * within.sum() / known.sum() if known.any() else float("nan"),
@@ -136,6 +142,9 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
         ),
         "ambulance_handover_over_60min_pct": 100.0 * _mean((ho > 60.0).astype(float))
         if ho.size
+        else float("nan"),
+        "ed_corridor_care_pct": 100.0 * _mean(corridor.astype(float))
+        if corridor.size
         else float("nan"),
     }
 

@@ -59,6 +59,7 @@ class Recorder:
     ed_seen: list = field(default_factory=list)
     ed_dta: list = field(default_factory=list)
     ed_depart: list = field(default_factory=list)
+    ed_corridor: list = field(default_factory=list)
     # Acute spells
     ac_kind: list = field(default_factory=list)
     ac_request: list = field(default_factory=list)
@@ -103,6 +104,7 @@ class Recorder:
                 "seen": f(self.ed_seen),
                 "dta": f(self.ed_dta),
                 "depart": f(self.ed_depart),
+                "corridor": b(self.ed_corridor),
             },
             acute={
                 "kind": i(self.ac_kind),

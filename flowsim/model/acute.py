@@ -6,6 +6,11 @@ pathway 0 home, 1 home with a care package, 2 a community (rehab) bed, 3 a care
 home. After an assessment/brokerage time the pathway's capacity is requested;
 the patient keeps the acute bed until it is granted and then leaves in the next
 discharge window. Everything from medically fit to leaving is delayed discharge.
+
+A general bed that comes free goes to a waiting emergency patient before a booked
+elective unless ``acute.elective_bed_priority``: under sustained pressure it is
+electives that are cancelled on the day, which keeps the emergency pathway stable
+as it does in practice, and is what a ring-fenced elective hub protects against.
 """
 
 from __future__ import annotations
@@ -26,8 +31,6 @@ from flowsim.records import (
     Recorder,
 )
 
-ELECTIVE_LEVEL, EMERGENCY_LEVEL = 0, 1
-
 
 class AcuteHospital:
     def __init__(self, clock: Clock, rec: Recorder, scn: Scenario) -> None:
@@ -38,6 +41,9 @@ class AcuteHospital:
         self.escalation_beds = ac.escalation_beds
         self.escalation_months = frozenset(ac.escalation_months)
         self.beds = Pool("acute_beds", ac.beds, levels=2)
+        # Queue levels of the bed pool: level 0 is served first.
+        self.elective_level = 0 if ac.elective_bed_priority else 1
+        self.emergency_level = 1 - self.elective_level
         self.hub = Pool("elective_hub", scn.elective.ringfenced_beds)
         d = scn.discharge
         self.win = (d.window_start_hour * 60.0, d.window_end_hour * 60.0, d.weekend_factor)
@@ -70,7 +76,7 @@ class AcuteHospital:
     ) -> None:
         """Queue an emergency patient (decision to admit, or direct referral) for a bed."""
         k = self._new_spell(kind)
-        self.beds.request(self._admit, EMERGENCY_LEVEL, c, i, k, self.beds, on_admit)
+        self.beds.request(self._admit, self.emergency_level, c, i, k, self.beds, on_admit)
 
     def arrive_direct(self, c: Cohort, i: int) -> None:
         """A direct (GP / assessment unit) emergency admission: queue for a bed, or be
@@ -82,12 +88,13 @@ class AcuteHospital:
         if self.divert_direct:  # bed already taken by try_acquire
             self._admit(c, i, k, self.beds, None)
         else:
-            self.beds.request(self._admit, EMERGENCY_LEVEL, c, i, k, self.beds, None)
+            self.beds.request(self._admit, self.emergency_level, c, i, k, self.beds, None)
 
     def request_elective(self, c: Cohort, i: int, on_admit: Callable[[], None]) -> Callable | None:
-        """Ask for a bed for a booked elective: a ring-fenced hub bed if one is free, else
-        a general bed ahead of queued emergencies. Returns a handle to cancel the request
-        if it is still waiting, or None if the patient was admitted at once."""
+        """Ask for a bed for a booked elective: a ring-fenced hub bed if one is free,
+        else a general bed (queued behind or ahead of emergencies, see the module
+        docstring). Returns a handle to cancel the request if it is still waiting,
+        or None if the patient was admitted at once."""
         if self.hub.try_acquire():
             self._admit(c, i, self._new_spell(KIND_ELECTIVE), self.hub, on_admit)
             return None
@@ -97,11 +104,11 @@ class AcuteHospital:
             admitted.append(True)
             self._admit(c, i, self._new_spell(KIND_ELECTIVE), self.beds, on_admit)
 
-        self.beds.request(grant, ELECTIVE_LEVEL)
+        self.beds.request(grant, self.elective_level)
         return None if admitted else grant
 
     def cancel_elective(self, handle: Callable) -> bool:
-        return self.beds.cancel(handle, ELECTIVE_LEVEL)
+        return self.beds.cancel(handle, self.elective_level)
 
     def prefill(self, c: Cohort, already_fit: bool) -> None:
         """Start-state patients: in a bed at time 0, with residual stays."""

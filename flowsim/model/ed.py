@@ -2,6 +2,13 @@
 
 Majors patients (every ambulance arrival and a share of walk-ins) need a majors
 space; an ambulance crew cannot hand over until one is free (handover delay).
+Ambulance and walk-in majors patients take spaces in arrival order (one FIFO
+queue): with strict priority for ambulances, walk-in majors starved for weeks in
+busy months whenever the handover queue never emptied, which no department allows.
+With ``ed.corridor_care_after_min`` set, a majors patient who has waited that long
+for a space is treated in a corridor instead (the crew hands over then: the
+45-minute maximum handover policy) and takes no space; without it, the space
+queue is pure blocking, as in the queueing-theory reductions.
 Every patient then queues for a rostered clinician (majors first), is assessed,
 has treatment/diagnostics, and gets a decision: discharge, or admit. An admitted
 patient keeps their A&E space until an acute bed is free (exit block, the
@@ -15,7 +22,6 @@ from flowsim.model.engine import Clock, Pool
 from flowsim.patients import Cohort
 from flowsim.records import KIND_ED, NAN, Recorder
 
-AMBULANCE, WALKIN_MAJORS = 0, 1  # space queue levels
 MAJORS, MINORS = 0, 1  # clinician queue levels
 
 
@@ -25,9 +31,12 @@ class EmergencyDepartment:
         self.rec = rec
         self.acute = acute
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
-        self.spaces = Pool("ed_spaces", scn.ed.spaces, levels=2)
+        self.spaces = Pool("ed_spaces", scn.ed.spaces)
         self.clinicians = Pool("ed_clinicians", self.roster[0], levels=2)
         self.handover_min = float(scn.ambulance.handover_process_min)
+        self.corridor_after = scn.ed.corridor_care_after_min
+        self.corridor: set[int] = set()  # attendances being treated in the corridor
+        self._watching = False  # a corridor watch event is pending
         self.in_department = 0
         self.awaiting_bed = 0
         self.ambulances_waiting = 0
@@ -40,6 +49,7 @@ class EmergencyDepartment:
         r = self.rec
         r.ed_arrival, r.ed_ambulance, r.ed_majors = [NAN] * n, [False] * n, [False] * n
         r.ed_handover, r.ed_seen, r.ed_dta, r.ed_depart = ([NAN] * n for _ in range(4))
+        r.ed_corridor = [False] * n
         self.n_arrived = 0
         self.clock.chain(ambulance.t, lambda i: self._arrive(ambulance, i, True))
         self.clock.chain(walkin.t, lambda i: self._arrive(walkin, i, False))
@@ -56,6 +66,7 @@ class EmergencyDepartment:
             "ed_seen",
             "ed_dta",
             "ed_depart",
+            "ed_corridor",
         ):
             del getattr(r, name)[n:]
 
@@ -75,11 +86,50 @@ class EmergencyDepartment:
         self.in_department += 1
         if ambulance:
             self.ambulances_waiting += 1
-            self.spaces.request(self._space_for_crew, AMBULANCE, c, i, k)
+            self._request_space(self._space_for_crew, c, i, k, True)
         elif majors:
-            self.spaces.request(self._to_clinician, WALKIN_MAJORS, c, i, k, MAJORS)
+            self._request_space(self._space_for_walkin, c, i, k, False)
         else:
             self._to_clinician(c, i, k, MINORS)
+
+    def _request_space(self, grant, c: Cohort, i: int, k: int, ambulance: bool) -> None:
+        self.spaces.request(grant, 0, c, i, k)
+        if self.corridor_after is not None and self.spaces.n_waiting and not self._watching:
+            # This request queued and heads the queue (no watch pending means none
+            # was waiting): the next corridor move is due at its limit.
+            self._watching = True
+            self.clock.at(self.corridor_after, self._corridor_watch)
+
+    def _corridor_watch(self) -> None:
+        """Move every queued majors patient whose wait has reached the corridor-care
+        limit out of the space queue, then watch for the next one.
+
+        The queue is in arrival order, so limits fall due in queue order and one
+        pending event watches the whole queue: a timer per queued patient (most of
+        whom get a space in time) cost an event and a queue scan each.
+        """
+        self._watching = False
+        q = self.spaces.queues[0]
+        arrival = self.rec.ed_arrival
+        now = self.clock.env._now
+        while q:
+            _, (c, i, k) = q[0]
+            wait_left = arrival[k] + self.corridor_after - now
+            if wait_left > 1e-9:  # minutes; tolerance for float round-off of the due time
+                self._watching = True
+                self.clock.at(wait_left, self._corridor_watch)
+                return
+            q.popleft()
+            self.spaces.n_waiting -= 1
+            self.corridor.add(k)
+            self.rec.ed_corridor[k] = True
+            if self.rec.ed_ambulance[k]:
+                self._space_for_crew(c, i, k)
+            else:
+                self._to_clinician(c, i, k, MAJORS)
+
+    def _space_for_walkin(self, c: Cohort, i: int, k: int) -> None:
+        self._to_clinician(c, i, k, MAJORS)
 
     def _space_for_crew(self, c: Cohort, i: int, k: int) -> None:
         self.clock.at(self.handover_min, self._handed_over, c, i, k)
@@ -118,4 +168,7 @@ class EmergencyDepartment:
         self.rec.ed_depart[k] = self.clock.now
         self.in_department -= 1
         if level == MAJORS:
-            self.spaces.release()
+            if self.corridor and k in self.corridor:
+                self.corridor.remove(k)
+            else:
+                self.spaces.release()

@@ -6,9 +6,9 @@ day a scheduler books the day's theatre sessions, urgent first then longest
 waiting: ``admissions_per_weekday`` split between day-case and ordinary
 (overnight) sessions by ``day_case_fraction``, the same split as referrals, as a
 hospital plans its day-case unit and inpatient lists separately. Day cases need
-no bed. An ordinary elective needs one: a ring-fenced hub bed, or
-a general bed ahead of emergencies queued for one; if none is found within
-``cancel_after_hours`` the operation is cancelled on the day (the theatre slot
+no bed. An ordinary elective needs one: a ring-fenced hub bed, or a general bed
+(behind queued emergencies unless ``acute.elective_bed_priority``); if none is
+found within ``cancel_after_hours`` the operation is cancelled on the day (the theatre slot
 is lost) and the patient is relisted with their original clock start.
 """
 

@@ -147,10 +147,11 @@ class Clock:
         """
         env = self.env
         q = env._queue
+        pop, call = heappop, _Call  # locals: this loop runs once per event
         while q and q[0][0] < until:
             ev = q[0][3]
-            if type(ev) is _Call:
-                env._now = heappop(q)[0]
+            if type(ev) is call:
+                env._now = pop(q)[0]
                 ev.fn(*ev.args)
             else:
                 env.step()

@@ -32,9 +32,10 @@ def test_one_space_one_clinician_fifo_walkin_majors():
     assert s.ed.in_department == 0 and s.ed.spaces.in_use == 0
 
 
-def test_ambulance_handover_waits_for_space_and_has_priority():
+def test_ambulance_handover_waits_for_space_in_arrival_order():
     # Walk-in A (t=0) holds the space until 80. Walk-in B queues at t=1, ambulance C at t=2.
-    # C has priority: space at 80, handover complete 90, seen 90, leaves 170; B then 170-250.
+    # Spaces go in arrival order: B gets it at 80 and leaves 160; C's crew then hands
+    # over 160-170, C is seen at 170 and leaves 250.
     scn = tiny_scenario()
     c = cohorts(
         walkin=cohort("walkin", [0.0, 1.0]),
@@ -44,9 +45,31 @@ def test_ambulance_handover_waits_for_space_and_has_priority():
     r = s.rec
     # records are in arrival order: A (0), B (1), C (2)
     assert r.ed_arrival == [0.0, 1.0, 2.0]
-    assert [nan_to_none(x) for x in r.ed_handover] == [None, None, 90.0]
-    assert r.ed_seen == [0.0, 170.0, 90.0]
-    assert r.ed_depart == [80.0, 250.0, 170.0]
+    assert [nan_to_none(x) for x in r.ed_handover] == [None, None, 170.0]
+    assert r.ed_seen == [0.0, 80.0, 170.0]
+    assert r.ed_depart == [80.0, 160.0, 250.0]
+
+
+def test_corridor_care_after_the_limit_frees_the_crew_and_takes_no_space():
+    # Corridor care after 30 min. Walk-in A (t=0) holds the only space 0-80 (clinician
+    # 0-20). Walk-in B (t=1) and ambulance C (t=2) queue for it. At 31 B goes to the
+    # corridor: seen 31, assessed by 51, leaves 111. At 32 C's crew hands over (32-42);
+    # C waits for the clinician until 51, assessed by 71, leaves 131. Walk-in D (t=60)
+    # queues, gets the space A frees at 80 (before its limit at 90): seen 80, leaves 160.
+    # B and C never held a space, so their departures free none.
+    scn = tiny_scenario(ed={"corridor_care_after_min": 30})
+    c = cohorts(
+        walkin=cohort("walkin", [0.0, 1.0, 60.0]),
+        ambulance=cohort("ambulance", [2.0]),
+    )
+    s = run_system(scn, c, until_days=1)
+    r = s.rec
+    assert r.ed_arrival == [0.0, 1.0, 2.0, 60.0]
+    assert r.ed_corridor == [False, True, True, False]
+    assert [nan_to_none(x) for x in r.ed_handover] == [None, None, 42.0, None]
+    assert r.ed_seen == [0.0, 31.0, 51.0, 80.0]
+    assert r.ed_depart == [80.0, 111.0, 131.0, 160.0]
+    assert s.ed.spaces.in_use == 0 and s.ed.spaces.n_waiting == 0 and not s.ed.corridor
 
 
 def test_minors_need_no_space_but_wait_for_the_clinician_behind_majors():

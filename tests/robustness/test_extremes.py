@@ -90,25 +90,37 @@ def test_huge_capacities(short):
     assert k["ambulance_handover_mean_min"] == pytest.approx(short.ambulance.handover_process_min)
 
 
-def test_tiny_capacities_queues_grow_and_run_ends(short):
+@pytest.mark.parametrize("corridor", [True, False], ids=["corridor_care", "no_corridor_care"])
+def test_tiny_capacities_queues_grow_and_run_ends(short, corridor):
+    overrides = {
+        "acute.beds": 1,
+        "ed.spaces": 1,
+        "ed.clinicians_by_hour": [1] * 24,
+        "community.beds": 1,
+        "social_care.home_care_packages": 1,
+        "social_care.care_home_places": 1,
+    }
+    if not corridor:
+        overrides["ed.corridor_care_after_min"] = None
     with pytest.warns(UserWarning):
-        scn = flowsim.load_scenario(
-            short.to_dict() | {"name": "tiny"},
-            overrides={
-                "acute.beds": 1,
-                "ed.spaces": 1,
-                "ed.clinicians_by_hour": [1] * 24,
-                "community.beds": 1,
-                "social_care.home_care_packages": 1,
-                "social_care.care_home_places": 1,
-            },
-        )
+        scn = flowsim.load_scenario(short.to_dict() | {"name": "tiny"}, overrides=overrides)
     s = flowsim.simulate(scn, seed=4)
-    d = s.daily
-    assert d["ambulances_waiting"].iloc[-1] > d["ambulances_waiting"].iloc[0]
-    assert d["ambulances_waiting"].iloc[-1] > 100
-    assert s.kpis["ed_pct_within_4h"] < 5
-    assert all(isinstance(v, float) for v in s.kpis.values())
+    d, k = s.daily, s.kpis
+    assert d["ed_in_department"].iloc[-1] > d["ed_in_department"].iloc[0] > 100
+    assert d["home_care_queue"].iloc[-1] > d["home_care_queue"].iloc[0]
+    assert k["ed_pct_within_4h"] < 5
+    if corridor:
+        # The crew hands over to corridor care once the wait passes the limit, so
+        # the ambulance queue stays bounded while the department fills up.
+        assert k["ed_corridor_care_pct"] > 90
+        assert k["ambulance_handover_mean_min"] == pytest.approx(
+            scn.ed.corridor_care_after_min + scn.ambulance.handover_process_min, rel=0.05
+        )
+    else:
+        assert d["ambulances_waiting"].iloc[-1] > d["ambulances_waiting"].iloc[0]
+        assert d["ambulances_waiting"].iloc[-1] > 100
+        assert k["ed_corridor_care_pct"] == 0
+    assert all(isinstance(v, float) for v in k.values())
 
 
 def test_results_hold_no_patient_records(short):

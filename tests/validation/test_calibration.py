@@ -35,3 +35,19 @@ def test_fit_recovers_a_known_parameter():
     )
     assert best["ed.walkin_arrivals_per_day"] == pytest.approx(250, rel=0.06)
     assert trace["loss"].min() < 0.01
+
+
+def test_fit_rounds_integer_keys_and_reports_every_bad_argument():
+    scn = flowsim.load_scenario(
+        "configs/validation/ed_mmc.yaml",
+        overrides={"run.days": 2, "run.warmup_days": 0},
+    )
+    # ed.spaces is an integer field: every trial point must be a whole number of spaces
+    best, trace = fit(scn, {"ed.spaces": (3.0, 9.0)}, {"ed_attendances": 500}, 1, max_evals=6)
+    assert isinstance(best["ed.spaces"], int)
+    assert all(float(v).is_integer() for v in trace["ed.spaces"])
+    with pytest.raises(ValueError) as e:
+        fit(scn, {"ed.nope": (0, 1), "ed.spaces": (5, 5)}, {"not_a_kpi": 1, "ed_attendances": 0})
+    msg = str(e.value)
+    for part in ["ed.nope", "LO < HI", "not_a_kpi", "non-zero"]:
+        assert part in msg
