@@ -125,7 +125,7 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
     ho = e["handover"][m][amb] - arr[amb]
     ho = ho[~np.isnan(ho)]
     majors = e["majors"][m]
-    corridor = e["corridor"][m][majors] if "corridor" in e else np.zeros(0, bool)
+    corridor = e["corridor"][m][majors]
     return {
         "ed_attendances": float(m.sum()),
         "ed_pct_within_4h": 100.0 * within.sum() / known.sum() if known.any() else float("nan"),

@@ -86,13 +86,13 @@ class EmergencyDepartment:
         self.in_department += 1
         if ambulance:
             self.ambulances_waiting += 1
-            self._request_space(self._space_for_crew, c, i, k, True)
+            self._request_space(self._space_for_crew, c, i, k)
         elif majors:
-            self._request_space(self._space_for_walkin, c, i, k, False)
+            self._request_space(self._space_for_walkin, c, i, k)
         else:
             self._to_clinician(c, i, k, MINORS)
 
-    def _request_space(self, grant, c: Cohort, i: int, k: int, ambulance: bool) -> None:
+    def _request_space(self, grant, c: Cohort, i: int, k: int) -> None:
         self.spaces.request(grant, 0, c, i, k)
         if self.corridor_after is not None and self.spaces.n_waiting and not self._watching:
             # This request queued and heads the queue (no watch pending means none
@@ -109,18 +109,16 @@ class EmergencyDepartment:
         whom get a space in time) cost an event and a queue scan each.
         """
         self._watching = False
-        q = self.spaces.queues[0]
         arrival = self.rec.ed_arrival
         now = self.clock.env._now
-        while q:
-            _, (c, i, k) = q[0]
+        while (head := self.spaces.first_waiting()) is not None:
+            c, i, k = head
             wait_left = arrival[k] + self.corridor_after - now
             if wait_left > 1e-9:  # minutes; tolerance for float round-off of the due time
                 self._watching = True
                 self.clock.at(wait_left, self._corridor_watch)
                 return
-            q.popleft()
-            self.spaces.n_waiting -= 1
+            self.spaces.withdraw_first()
             self.corridor.add(k)
             self.rec.ed_corridor[k] = True
             if self.rec.ed_ambulance[k]:

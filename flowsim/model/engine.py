@@ -83,6 +83,16 @@ class Pool:
                 return True
         return False
 
+    def first_waiting(self, level: int = 0) -> tuple | None:
+        """The arguments of the first queued request at ``level`` (None if none)."""
+        q = self.queues[level]
+        return q[0][1] if q else None
+
+    def withdraw_first(self, level: int = 0) -> None:
+        """Remove the first queued request at ``level`` without granting it."""
+        self.queues[level].popleft()
+        self.n_waiting -= 1
+
     def set_capacity(self, capacity: int) -> None:
         self.capacity = int(capacity)
         self._serve()

@@ -68,6 +68,19 @@ def test_cancel_withdraws_only_queued_requests():
     assert log == [1] and pool.in_use == 0
 
 
+def test_withdraw_first_removes_the_head_without_granting_it():
+    pool = Pool("p", 1)
+    log = []
+    pool.request(log.append, 0, "a")
+    pool.request(log.append, 0, "b")
+    pool.request(log.append, 0, "c")
+    assert pool.first_waiting() == ("b",)
+    pool.withdraw_first()
+    assert pool.first_waiting() == ("c",) and pool.n_waiting == 1
+    pool.release()  # the unit goes to c, never to the withdrawn b
+    assert log == ["a", "c"] and pool.first_waiting() is None and pool.n_waiting == 0
+
+
 def test_try_acquire_does_not_jump_a_queue():
     pool = Pool("p", 1)
     pool.request(lambda: None)
