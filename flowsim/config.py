@@ -386,6 +386,32 @@ class Scenario(_Frozen):
         )
         return amb.arrivals_per_day * amb.admit_prob + walk + self.acute.direct_admissions_per_day
 
+    def discharge_inflows_per_day(self) -> dict[str, float]:
+        """Expected requests per day from hospital and community-bed discharges.
+
+        Keys: ``community`` (beds: pathway 2 plus step-up), ``home_care`` and
+        ``care_home`` (pathways 1 and 3 from acute beds, plus onward moves from
+        community beds). Mean rates over flat profiles.
+        """
+        ac, cm, el = self.acute, self.community, self.elective
+        em = self.emergency_admissions_per_day()
+        p = ac.pathway_probs
+        ordinary = (
+            el.admissions_per_weekday
+            * (1 - el.day_case_fraction)
+            * (1.0 if el.operate_weekends else 5 / 7)
+        )
+        comm_in = em * p[2] + ordinary * ac.elective_pathway_probs[2] + cm.step_up_per_day
+        return {
+            "community": comm_in,
+            "home_care": em * p[1]
+            + ordinary * ac.elective_pathway_probs[1]
+            + comm_in * cm.onward_probs[1],
+            "care_home": em * p[3]
+            + ordinary * ac.elective_pathway_probs[3]
+            + comm_in * cm.onward_probs[2],
+        }
+
     def offered_loads(self) -> dict[str, tuple[float, float]]:
         """Offered load (mean busy units) and capacity for each setting with a queue.
 
@@ -417,11 +443,9 @@ class Scenario(_Frozen):
             ac.elective_los_days.expected
         )
         escal = ac.escalation_beds * len(set(ac.escalation_months)) / 12
-        p2 = em * p[2] + ordinary * ac.elective_pathway_probs[2]
-        comm_in = p2 + cm.step_up_per_day
+        inflow = self.discharge_inflows_per_day()
+        comm_in, hc_in, ch_in = inflow["community"], inflow["home_care"], inflow["care_home"]
         comm_load = comm_in * (cm.los_days.expected + cm.onward_assessment_days.expected)
-        hc_in = em * p[1] + ordinary * ac.elective_pathway_probs[1] + comm_in * cm.onward_probs[1]
-        ch_in = em * p[3] + ordinary * ac.elective_pathway_probs[3] + comm_in * cm.onward_probs[2]
         return {
             "ed.clinicians_by_hour": (
                 arrivals / day * ed.assessment_min.expected,

@@ -67,6 +67,14 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "community_delayed_bed_days": ("bed-days", "Community bed-days used after medically fit"),
     "home_care_wait_mean_days": ("days", "Mean wait for a home care package, discharges"),
     "care_home_wait_mean_days": ("days", "Mean wait for a care-home place, discharges"),
+    "home_care_waiting_mean": (
+        "people",
+        "Midnight census of people (discharges and community) waiting for home care",
+    ),
+    "care_home_waiting_mean": (
+        "people",
+        "Midnight census of people (discharges and community) waiting for a care home",
+    ),
     "cost_total_gbp": ("GBP", "Bed-days, attendances, care packages, placements, interventions"),
     "cost_delayed_bed_days_gbp": ("GBP", "Acute delayed bed-days x acute bed-day cost"),
 }
@@ -218,6 +226,10 @@ def community_social_kpis(rep: Replication) -> dict[str, float]:
     - ``home_care_wait_mean_days`` / ``care_home_wait_mean_days``: mean time from
       request to the package/place being available, for hospital and community
       discharges whose wait ended in the period (background demand excluded).
+    - ``home_care_waiting_mean`` / ``care_home_waiting_mean``: mean midnight census
+      of everyone waiting for a package/place, hospital discharges and people in the
+      community alike (the council's unmet-need queue). A census rather than a mean
+      wait, because community waits still open at the period end would be censored.
     """
     c = _window_census(rep)
     cm, s = rep.community, rep.social
@@ -231,6 +243,8 @@ def community_social_kpis(rep: Replication) -> dict[str, float]:
         "community_delayed_bed_days": _overlap_days(cm["fit"], cm["leave"], w0, w1),
         "home_care_wait_mean_days": _mean(wait[disc & (s["service"] == HOME_CARE)]),
         "care_home_wait_mean_days": _mean(wait[disc & (s["service"] == CARE_HOME)]),
+        "home_care_waiting_mean": _mean(c["home_care_queue"].to_numpy(float)),
+        "care_home_waiting_mean": _mean(c["care_home_queue"].to_numpy(float)),
     }
 
 

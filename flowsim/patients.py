@@ -118,6 +118,43 @@ def _fixed_builder(streams: Streams, source: str, n: int) -> CohortBuilder:
     return CohortBuilder(streams, source, n, np.arange(n))
 
 
+def home_care_discharge_share(scn: Scenario) -> float:
+    """Share of home care packages in use that serve discharges, in equilibrium.
+
+    Little's law per source: discharge packages in use = discharge inflow x mean
+    package length, and likewise for community (background) packages.
+    """
+    sc = scn.social_care
+    disc = scn.discharge_inflows_per_day()["home_care"] * sc.home_care_discharge_days.expected
+    bg = sc.home_care_background_per_day * sc.home_care_background_days.expected
+    return disc / (disc + bg) if disc + bg > 0 else 0.0
+
+
+def _home_care_prefill(streams: Streams, scn: Scenario) -> Cohort:
+    """Packages in progress at the start: a mix of discharge (reablement-length) and
+    community (long-term) packages in their equilibrium proportions, each with a
+    residual length from its own distribution.
+
+    Drawing every package from the long-term distribution would release packages at
+    a third of the equilibrium rate for months, so discharges would queue for home
+    care early in every run: an artefact of the start state, not of the system.
+    """
+    sc = scn.social_care
+    n = min(
+        int(round(sc.home_care_packages * sc.home_care_initial_occupancy_pct / 100.0)),
+        sc.home_care_packages,
+    )
+    b = _fixed_builder(streams, "home_care_prefill", n)
+    u_len, u_frac = b.u("days"), b.u("days_elapsed")
+    is_disc = b.u("source") < home_care_discharge_share(scn)
+    days = np.where(
+        is_disc,
+        residual_ppf(sc.home_care_discharge_days, u_len, u_frac),
+        residual_ppf(sc.home_care_background_days, u_len, u_frac),
+    )
+    return Cohort("home_care_prefill", [0.0] * n, {"days": (days * MIN_PER_DAY).tolist()})
+
+
 @dataclass
 class Cohorts:
     """All patients of one replication, by source."""
@@ -258,13 +295,7 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     ch_bg = background(
         "care_home_background", sc.care_home_background_per_day, sc.care_home_stay_days
     )
-    # Packages in progress at the start are mostly long-term community packages.
-    hc_pre = prefill(
-        "home_care_prefill",
-        sc.home_care_packages,
-        sc.home_care_initial_occupancy_pct,
-        sc.home_care_background_days,
-    )
+    hc_pre = _home_care_prefill(streams, scn)
     ch_pre = prefill(
         "care_home_prefill",
         sc.care_home_places,

@@ -18,6 +18,8 @@ import simpy
 from simpy.events import NORMAL
 
 MIN_PER_DAY = 1440.0
+#: Events due further ahead than this (minutes) wait in the clock's far heap.
+FAR_MIN = MIN_PER_DAY
 
 
 class Pool:
@@ -133,6 +135,11 @@ class Clock:
         self.start_weekday = start_weekday
         self._queue = env._queue
         self._eid = env._eid
+        # Events due more than FAR_MIN ahead (long stays in care homes, home care,
+        # community beds) wait in a second heap and join SimPy's queue only when they
+        # are the earliest event: the queue the run loop pops stays a few hundred
+        # entries instead of several thousand.
+        self._far: list = []
 
     @property
     def now(self) -> float:
@@ -145,7 +152,10 @@ class Clock:
         priority (NORMAL), then insertion order."""
         if delay < 0.0:
             delay = 0.0
-        heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), _Call(fn, args)))
+        heappush(
+            self._far if delay > FAR_MIN else self._queue,
+            (self.env._now + delay, NORMAL, next(self._eid), _Call(fn, args)),
+        )
 
     def run(self, until: float) -> None:
         """Process events before ``until`` (minutes), then set the clock to ``until``.
@@ -156,9 +166,15 @@ class Clock:
         Any other SimPy event still goes through ``Environment.step``.
         """
         env = self.env
-        q = env._queue
-        pop, call = heappop, _Call  # locals: this loop runs once per event
-        while q and q[0][0] < until:
+        q, far = env._queue, self._far
+        pop, push, call = heappop, heappush, _Call  # locals: this loop runs once per event
+        while True:
+            # A far event moves to the queue once nothing there is due before it; keys
+            # (time, priority, insertion) are unique, so the order is unchanged.
+            if far and (not q or far[0][0] <= q[0][0]):
+                push(q, pop(far))
+            if not q or q[0][0] >= until:
+                break
             ev = q[0][3]
             if type(ev) is call:
                 env._now = pop(q)[0]

@@ -63,10 +63,12 @@ def test_paired_difference_matches_per_replication_differences(result):
 
 def test_crn_makes_paired_ci_narrower_than_unpaired(result):
     # With common random numbers replications are positively correlated across scenarios,
-    # so Var(A - B) = Var A + Var B - 2 Cov(A, B) < Var A + Var B. Check on the KPIs that
-    # move with discharge capacity, where the correlation is strong.
+    # so Var(A - B) = Var A + Var B - 2 Cov(A, B) < Var A + Var B. Check on KPIs driven
+    # by the shared arrivals, where the correlation is strong (about 0.6-0.9 here).
+    # Delayed bed-days are not a witness: their spread in the baseline comes from the
+    # long assessment draws that discharge to assess removes, so little is shared.
     d = result.differences.set_index(["scenario", "kpi"])
-    for kpi in ("ed_attendances", "delayed_discharge_bed_days", "cost_total_gbp"):
+    for kpi in ("ed_pct_within_4h", "acute_occupancy_pct", "cost_total_gbp"):
         r = d.loc[("d2a", kpi)]
         paired = r["diff_ci_high"] - r["diff_ci_low"]
         unpaired = r["unpaired_ci_high"] - r["unpaired_ci_low"]

@@ -87,6 +87,7 @@ def test_huge_capacities(short):
     )
     k = s.kpis
     assert k["ed_trolley_waits_12h"] == 0 and k["home_care_wait_mean_days"] == 0
+    assert k["home_care_waiting_mean"] == 0 and k["care_home_waiting_mean"] == 0
     assert k["ambulance_handover_mean_min"] == pytest.approx(short.ambulance.handover_process_min)
 
 
@@ -108,6 +109,10 @@ def test_tiny_capacities_queues_grow_and_run_ends(short, corridor):
     d, k = s.daily, s.kpis
     assert d["ed_in_department"].iloc[-1] > d["ed_in_department"].iloc[0] > 100
     assert d["home_care_queue"].iloc[-1] > d["home_care_queue"].iloc[0]
+    reported = d[d["day"] >= scn.run.warmup_days]
+    assert k["home_care_waiting_mean"] == pytest.approx(reported["home_care_queue"].mean())
+    assert k["care_home_waiting_mean"] == pytest.approx(reported["care_home_queue"].mean())
+    assert k["home_care_waiting_mean"] > 0
     assert k["ed_pct_within_4h"] < 5
     if corridor:
         # The crew hands over to corridor care once the wait passes the limit, so

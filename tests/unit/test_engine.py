@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import simpy
 
-from flowsim.model.engine import Pool, next_discharge_time
+from flowsim.model.engine import FAR_MIN, Clock, Pool, next_discharge_time
 
 DAY = 1440.0
 
@@ -124,3 +125,23 @@ def test_start_weekday_shifts_the_calendar(start_weekday, expected_day):
     # Ready at 09:00 on day 0; weekend days are never open (u_weekend 0.99 > factor 0.5).
     t = next_discharge_time(9 * 60, 0.0, 0.99, WS, WE, 0.5, start_weekday)
     assert t == expected_day * DAY + WS
+
+
+def test_far_events_keep_time_then_insertion_order():
+    # Events further ahead than FAR_MIN wait in a second heap; the order must still be
+    # time, then insertion, exactly as one SimPy queue would give.
+    clock = Clock(simpy.Environment(), 0)
+    log = []
+    t = 3 * FAR_MIN
+    clock.at(t, lambda: log.append(("far", clock.now)))  # far heap
+    # due at t too, but scheduled half a day before it: waits in the near queue
+    late = FAR_MIN / 2
+    clock.at(t - late, lambda: clock.at(late, lambda: log.append(("near-late", clock.now))))
+    clock.at(t + 1, lambda: log.append(("far+1", clock.now)))
+    clock.at(FAR_MIN / 2, lambda: log.append(("near", clock.now)))
+    clock.run(t + 0.5)
+    # "near-late" is due at t like "far" but was inserted after it
+    assert log == [("near", FAR_MIN / 2), ("far", t), ("near-late", t)]
+    assert clock.now == t + 0.5
+    clock.run(t + 10)
+    assert log[3:] == [("far+1", t + 1)] and clock.now == t + 10

@@ -85,3 +85,42 @@ def test_cohort_attributes_follow_the_scenario(worcs):
     amb_rate = len(c.ambulance.t) / 60.0
     # Poisson count over 60 days: sd = sqrt(165 * 60); 4 sd band
     assert abs(amb_rate - scn.ambulance.arrivals_per_day) < 4 * np.sqrt(165 * 60) / 60
+
+
+def _gamma_residual_cdf(t, mean: float, cv: float):
+    k = 1 / (cv * cv)
+    theta = mean / k
+    return (
+        t * stats.gamma.sf(t, k, scale=theta) + k * theta * stats.gamma.cdf(t, k + 1, scale=theta)
+    ) / (k * theta)
+
+
+def test_home_care_start_state_is_the_equilibrium_mix(worcs):
+    """Packages in progress at the start follow the stationary residual-life law of the
+    two-source pool (discharge and community packages), not the community law alone.
+
+    In equilibrium the share of packages in use serving discharges is, by Little's law
+    per source, w = lambda_d E[S_d] / (lambda_d E[S_d] + lambda_b E[S_b]); a package
+    in use has a residual life distributed as the equilibrium residual of its own
+    source, so the start-state residual CDF is w F_e,d + (1 - w) F_e,b.
+    """
+    from flowsim.patients import build_cohorts
+
+    scn = worcs.with_overrides(
+        {"run.days": 2, "run.warmup_days": 0, "social_care.home_care_packages": 20_000}
+    )
+    sc = scn.social_care
+    lam_d = scn.discharge_inflows_per_day()["home_care"]
+    d, b = sc.home_care_discharge_days, sc.home_care_background_days
+    assert d.kind == "gamma" and b.kind == "exponential"
+    load_d, load_b = lam_d * d.mean, sc.home_care_background_per_day * b.mean
+    w = load_d / (load_d + load_b)
+    days = np.array(build_cohorts(scn, Streams(5, 0)).hc_prefill.a["days"]) / 1440.0
+    assert len(days) == round(20_000 * sc.home_care_initial_occupancy_pct / 100)
+
+    def cdf(t):
+        return w * _gamma_residual_cdf(t, d.mean, d.cv) + (1 - w) * stats.expon.cdf(t, scale=b.mean)
+
+    assert stats.kstest(days, cdf).pvalue > ALPHA
+    # The community law alone (every package long-term) is rejected outright.
+    assert stats.kstest(days, stats.expon(scale=b.mean).cdf).pvalue < 1e-6
