@@ -386,6 +386,12 @@ class Scenario(_Frozen):
         )
         return amb.arrivals_per_day * amb.admit_prob + walk + self.acute.direct_admissions_per_day
 
+    def ordinary_elective_admissions_per_day(self) -> float:
+        """Expected overnight (non-day-case) elective admissions per calendar day."""
+        el = self.elective
+        week = 1.0 if el.operate_weekends else 5 / 7
+        return el.admissions_per_weekday * (1 - el.day_case_fraction) * week
+
     def discharge_inflows_per_day(self) -> dict[str, float]:
         """Expected requests per day from hospital and community-bed discharges.
 
@@ -393,14 +399,10 @@ class Scenario(_Frozen):
         ``care_home`` (pathways 1 and 3 from acute beds, plus onward moves from
         community beds). Mean rates over flat profiles.
         """
-        ac, cm, el = self.acute, self.community, self.elective
+        ac, cm = self.acute, self.community
         em = self.emergency_admissions_per_day()
         p = ac.pathway_probs
-        ordinary = (
-            el.admissions_per_weekday
-            * (1 - el.day_case_fraction)
-            * (1.0 if el.operate_weekends else 5 / 7)
-        )
+        ordinary = self.ordinary_elective_admissions_per_day()
         comm_in = em * p[2] + ordinary * ac.elective_pathway_probs[2] + cm.step_up_per_day
         return {
             "community": comm_in,
@@ -419,13 +421,12 @@ class Scenario(_Frozen):
         extra occupancy caused by blocking: a load below capacity is necessary, not
         sufficient, for a stable system.
         """
-        ed, amb, ac, cm, sc, el = (
+        ed, amb, ac, cm, sc = (
             self.ed,
             self.ambulance,
             self.acute,
             self.community,
             self.social_care,
-            self.elective,
         )
         day = 1440.0
         arrivals = amb.arrivals_per_day + ed.walkin_arrivals_per_day
@@ -434,11 +435,7 @@ class Scenario(_Frozen):
         em = self.emergency_admissions_per_day()
         p = ac.pathway_probs
         assess = sum(pi * d.expected for pi, d in zip(p, ac.pathway_assessment_days, strict=True))
-        ordinary = (
-            el.admissions_per_weekday
-            * (1 - el.day_case_fraction)
-            * (1.0 if el.operate_weekends else 5 / 7)
-        )
+        ordinary = self.ordinary_elective_admissions_per_day()
         acute_load = em * (ac.emergency_los_days.expected + assess) + ordinary * (
             ac.elective_los_days.expected
         )
