@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from flowsim.config import Scenario
+from flowsim.config import Dist, Scenario
 from flowsim.sampling import (
     Arrivals,
     RateProfile,
@@ -130,29 +130,31 @@ def home_care_discharge_share(scn: Scenario) -> float:
     return disc / (disc + bg) if disc + bg > 0 else 0.0
 
 
-def _home_care_prefill(streams: Streams, scn: Scenario) -> Cohort:
-    """Packages in progress at the start: a mix of discharge (reablement-length) and
-    community (long-term) packages in their equilibrium proportions, each with a
-    residual length from its own distribution.
+def _pool_prefill(
+    streams: Streams,
+    source: str,
+    capacity: int,
+    pct: float,
+    dist: Dist,
+    other: Dist | None = None,
+    other_share: float = 0.0,
+) -> Cohort:
+    """Places in use at the start (``pct`` of ``capacity``), each with a residual length
+    drawn from the equilibrium residual-life law of its stay distribution.
 
-    Drawing every package from the long-term distribution would release packages at
-    a third of the equilibrium rate for months, so discharges would queue for home
-    care early in every run: an artefact of the start state, not of the system.
+    A pool serving two kinds of stay (home care: discharge packages of weeks and
+    community packages of a year) gives a share ``other_share`` of its places the
+    residual of ``other``. Drawing every package from the long-term law would free
+    packages at a third of the equilibrium rate for months, so discharges would queue
+    for home care early in every run: an artefact of the start state.
     """
-    sc = scn.social_care
-    n = min(
-        int(round(sc.home_care_packages * sc.home_care_initial_occupancy_pct / 100.0)),
-        sc.home_care_packages,
-    )
-    b = _fixed_builder(streams, "home_care_prefill", n)
+    n = min(int(round(capacity * pct / 100.0)), capacity)
+    b = _fixed_builder(streams, source, n)
     u_len, u_frac = b.u("days"), b.u("days_elapsed")
-    is_disc = b.u("source") < home_care_discharge_share(scn)
-    days = np.where(
-        is_disc,
-        residual_ppf(sc.home_care_discharge_days, u_len, u_frac),
-        residual_ppf(sc.home_care_background_days, u_len, u_frac),
-    )
-    return Cohort("home_care_prefill", [0.0] * n, {"days": (days * MIN_PER_DAY).tolist()})
+    days = residual_ppf(dist, u_len, u_frac)
+    if other is not None:
+        days = np.where(b.u("source") < other_share, residual_ppf(other, u_len, u_frac), days)
+    return Cohort(source, [0.0] * n, {"days": (days * MIN_PER_DAY).tolist()})
 
 
 @dataclass
@@ -283,20 +285,23 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
             source, arr.times.tolist(), {"days": (ppf(dist, b.u("days")) * MIN_PER_DAY).tolist()}
         )
 
-    def prefill(source: str, capacity: int, pct: float, dist) -> Cohort:
-        n = min(int(round(capacity * pct / 100.0)), capacity)
-        b = _fixed_builder(streams, source, n)
-        days = residual_ppf(dist, b.u("days"), b.u("days_elapsed")) * MIN_PER_DAY
-        return Cohort(source, [0.0] * n, {"days": days.tolist()})
-
     hc_bg = background(
         "home_care_background", sc.home_care_background_per_day, sc.home_care_background_days
     )
     ch_bg = background(
         "care_home_background", sc.care_home_background_per_day, sc.care_home_stay_days
     )
-    hc_pre = _home_care_prefill(streams, scn)
-    ch_pre = prefill(
+    hc_pre = _pool_prefill(
+        streams,
+        "home_care_prefill",
+        sc.home_care_packages,
+        sc.home_care_initial_occupancy_pct,
+        sc.home_care_background_days,
+        other=sc.home_care_discharge_days,
+        other_share=home_care_discharge_share(scn),
+    )
+    ch_pre = _pool_prefill(
+        streams,
         "care_home_prefill",
         sc.care_home_places,
         sc.care_home_initial_occupancy_pct,

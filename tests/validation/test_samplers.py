@@ -55,20 +55,20 @@ def test_empirical_and_categorical_frequencies():
     assert stats.chisquare(counts, np.array([0.902, 0.058, 0.02, 0.02]) * N).pvalue > ALPHA
 
 
-def test_residual_gamma_matches_equilibrium_distribution():
+def _gamma_residual_cdf(t, mean: float, cv: float):
     # Equilibrium residual life of gamma(k, theta): F_e(x) = [x (1 - F_k(x)) + k theta
     # F_{k+1}(x)] / (k theta), from F_e(x) = (1 / mean) * integral_0^x S(t) dt.
-    k, theta = 1 / 0.49, 24.0 * 0.49
+    k = 1 / (cv * cv)
+    theta = mean / k
+    return (
+        t * stats.gamma.sf(t, k, scale=theta) + k * theta * stats.gamma.cdf(t, k + 1, scale=theta)
+    ) / (k * theta)
+
+
+def test_residual_gamma_matches_equilibrium_distribution():
     d = Dist(kind="gamma", mean=24.0, cv=0.7)
     x = residual_ppf(d, u("res_len"), u("res_frac"))
-
-    def cdf(t):
-        return (
-            t * stats.gamma.sf(t, k, scale=theta)
-            + k * theta * stats.gamma.cdf(t, k + 1, scale=theta)
-        ) / (k * theta)
-
-    assert stats.kstest(x, cdf).pvalue > ALPHA
+    assert stats.kstest(x, lambda t: _gamma_residual_cdf(t, 24.0, 0.7)).pvalue > ALPHA
 
 
 def test_cohort_attributes_follow_the_scenario(worcs):
@@ -85,14 +85,6 @@ def test_cohort_attributes_follow_the_scenario(worcs):
     amb_rate = len(c.ambulance.t) / 60.0
     # Poisson count over 60 days: sd = sqrt(165 * 60); 4 sd band
     assert abs(amb_rate - scn.ambulance.arrivals_per_day) < 4 * np.sqrt(165 * 60) / 60
-
-
-def _gamma_residual_cdf(t, mean: float, cv: float):
-    k = 1 / (cv * cv)
-    theta = mean / k
-    return (
-        t * stats.gamma.sf(t, k, scale=theta) + k * theta * stats.gamma.cdf(t, k + 1, scale=theta)
-    ) / (k * theta)
 
 
 def test_home_care_start_state_is_the_equilibrium_mix(worcs):
