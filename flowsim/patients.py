@@ -65,39 +65,63 @@ class CohortBuilder:
         return CohortBuilder(self.streams, self.source, self.n_candidates, self.index[mask])
 
 
-def _acute_attrs(b: CohortBuilder, scn: Scenario, elective: bool, prefill: bool = False) -> dict:
-    """Everything an acute patient may need downstream, mapped from their uniforms."""
+def _acute_attrs(
+    b: CohortBuilder,
+    scn: Scenario,
+    elective: bool,
+    prefill: bool = False,
+    pathway: np.ndarray | None = None,
+    in_community: bool = False,
+) -> dict:
+    """Everything an acute patient may need downstream, mapped from their uniforms.
+
+    ``pathway`` replaces the drawn discharge pathways (patients already delayed at the
+    start); ``in_community`` marks patients who start in a community bed (step-up
+    admissions and the community start state), who all need the community stays.
+    """
     ac, cm, sc = scn.acute, scn.community, scn.social_care
     los_dist = ac.elective_los_days if elective else ac.emergency_los_days
     if prefill:
         los = residual_ppf(los_dist, b.u("acute_los"), b.u("acute_los_elapsed"))
     else:
         los = ppf(los_dist, b.u("acute_los"))
-    pathway = categorical(
-        ac.elective_pathway_probs if elective else ac.pathway_probs, b.u("pathway")
-    )
+    if pathway is None:
+        probs = ac.elective_pathway_probs if elective else ac.pathway_probs
+        pathway = categorical(probs, b.u("pathway"))
     u_assess = b.u("assess")
     assess = np.zeros(len(u_assess))
     for p in range(4):
         m = pathway == p
         if m.any():
             assess[m] = ppf(ac.pathway_assessment_days[p], u_assess[m])
+    # Downstream stays are mapped only for the patients whose pathway can reach them
+    # (NaN for the rest): the gamma inverse CDF is the costliest map, and most patients
+    # go home on pathway 0. The uniforms are drawn for everyone, so each patient's
+    # values do not depend on the mask (common random numbers).
+    community = np.full(len(pathway), True) if in_community else pathway == 2
+    home_care = (pathway == 1) | community  # pathway 1, or onward from a community bed
+    care_home = (pathway == 3) | community
     return {
         "los": (los * MIN_PER_DAY).tolist(),
         "pathway": pathway.tolist(),
         "assess": (assess * MIN_PER_DAY).tolist(),
         "dis_hour": b.u("dis_hour").tolist(),
         "dis_weekend": b.u("dis_weekend").tolist(),
-        "comm_los": (ppf(cm.los_days, b.u("comm_los")) * MIN_PER_DAY).tolist(),
+        "comm_los": _minutes_where(cm.los_days, b.u("comm_los"), community),
         "onward": categorical(cm.onward_probs, b.u("onward")).tolist(),
-        "onward_assess": (
-            ppf(cm.onward_assessment_days, b.u("onward_assess")) * MIN_PER_DAY
-        ).tolist(),
+        "onward_assess": _minutes_where(cm.onward_assessment_days, b.u("onward_assess"), community),
         "comm_dis_hour": b.u("comm_dis_hour").tolist(),
         "comm_dis_weekend": b.u("comm_dis_weekend").tolist(),
-        "hc_days": (ppf(sc.home_care_discharge_days, b.u("hc_days")) * MIN_PER_DAY).tolist(),
-        "ch_days": (ppf(sc.care_home_stay_days, b.u("ch_days")) * MIN_PER_DAY).tolist(),
+        "hc_days": _minutes_where(sc.home_care_discharge_days, b.u("hc_days"), home_care),
+        "ch_days": _minutes_where(sc.care_home_stay_days, b.u("ch_days"), care_home),
     }
+
+
+def _minutes_where(dist: Dist, u: np.ndarray, mask: np.ndarray) -> list[float]:
+    """Durations in minutes from days-valued ``dist`` where ``mask``; NaN elsewhere."""
+    out = np.full(len(u), np.nan)
+    out[mask] = ppf(dist, u[mask]) * MIN_PER_DAY
+    return out.tolist()
 
 
 def _attach_admitted(c: Cohort, b: CohortBuilder, admit: np.ndarray, scn: Scenario) -> None:
@@ -250,11 +274,13 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         "acute_prefill", [0.0] * (n_pre - n_del), _acute_attrs(b, scn, False, True)
     )
     b = _fixed_builder(streams, "acute_delayed", n_del)
-    delayed = _acute_attrs(b, scn, elective=False)
     # Already medically fit: residual assessment time, pathway drawn among 1-3.
     probs = np.asarray(ac.pathway_probs[1:], dtype=float)
+    fit_pathway = None
     if probs.sum() > 0 and n_del:
-        delayed["pathway"] = (1 + categorical(probs / probs.sum(), b.u("pathway_delayed"))).tolist()
+        fit_pathway = 1 + categorical(probs / probs.sum(), b.u("pathway_delayed"))
+    delayed = _acute_attrs(b, scn, elective=False, pathway=fit_pathway)
+    if fit_pathway is not None:
         delayed["assess"] = [
             residual_ppf(ac.pathway_assessment_days[p], np.array([ul]), np.array([uf]))[0]
             * MIN_PER_DAY
@@ -268,10 +294,14 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     # -- community hospital: step-up admissions and start state
     cm = scn.community
     arr, b = _arrivals(streams, "community_stepup", cm.step_up_per_day, flat, horizon)
-    stepup = Cohort("community_stepup", arr.times.tolist(), _acute_attrs(b, scn, elective=False))
+    stepup = Cohort(
+        "community_stepup", arr.times.tolist(), _acute_attrs(b, scn, False, in_community=True)
+    )
     n_cpre = min(int(round(cm.beds * cm.initial_occupancy_pct / 100.0)), cm.beds)
     b = _fixed_builder(streams, "community_prefill", n_cpre)
-    cpre = Cohort("community_prefill", [0.0] * n_cpre, _acute_attrs(b, scn, elective=False))
+    cpre = Cohort(
+        "community_prefill", [0.0] * n_cpre, _acute_attrs(b, scn, False, in_community=True)
+    )
     cpre.a["comm_los"] = (
         residual_ppf(cm.los_days, b.u("comm_los"), b.u("comm_los_elapsed")) * MIN_PER_DAY
     ).tolist()

@@ -51,8 +51,8 @@ class EmergencyDepartment:
         r.ed_handover, r.ed_seen, r.ed_dta, r.ed_depart = ([NAN] * n for _ in range(4))
         r.ed_corridor = [False] * n
         self.n_arrived = 0
-        self.clock.chain(ambulance.t, lambda i: self._arrive(ambulance, i, True))
-        self.clock.chain(walkin.t, lambda i: self._arrive(walkin, i, False))
+        self.clock.chain(ambulance.t, self._arrive, ambulance, True)
+        self.clock.chain(walkin.t, self._arrive, walkin, False)
         self._roster_tick(0)
 
     def trim_records(self) -> None:
@@ -75,12 +75,12 @@ class EmergencyDepartment:
         self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey
-    def _arrive(self, c: Cohort, i: int, ambulance: bool) -> None:
+    def _arrive(self, c: Cohort, ambulance: bool, i: int) -> None:
         r = self.rec
         k = self.n_arrived
         self.n_arrived = k + 1
         majors = ambulance or c.a["majors"][i]
-        r.ed_arrival[k] = self.clock.env._now
+        r.ed_arrival[k] = self.clock.now
         r.ed_ambulance[k] = ambulance
         r.ed_majors[k] = majors
         self.in_department += 1
@@ -110,7 +110,7 @@ class EmergencyDepartment:
         """
         self._watching = False
         arrival = self.rec.ed_arrival
-        now = self.clock.env._now
+        now = self.clock.now
         while (head := self.spaces.first_waiting()) is not None:
             c, i, k = head
             wait_left = arrival[k] + self.corridor_after - now

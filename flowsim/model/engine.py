@@ -2,10 +2,11 @@
 
 The hot path avoids what is expensive in SimPy: one ``Process`` per patient and
 ``simpy.Resource`` (whose release scans its users, costly for a 900-bed pool).
-Instead a patient's journey is a chain of callbacks on SimPy timeouts, and
-capacity is a :class:`Pool`: a counter plus FIFO queues, O(1) per request and
-release. Same-time events run in the order they were scheduled, so runs are
-exactly reproducible.
+Instead a patient's journey is a chain of callbacks, each a flat tuple on the
+:class:`Clock`'s heap, and capacity is a :class:`Pool`: a counter plus FIFO queues,
+O(1) per request and release. The clock runs alongside a SimPy environment, so a
+SimPy process added to the model still runs in time order. Same-time events run in
+the order they were scheduled, so runs are exactly reproducible.
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class Pool:
 
     def release(self) -> None:
         self.in_use -= 1
-        self._serve()
+        if self.n_waiting:
+            self._serve()
 
     def cancel(self, grant: Callable[[], None], level: int = 0) -> bool:
         """Withdraw a queued request (an elective cancelled on the day). False if
@@ -112,90 +114,109 @@ class Pool:
             grant(*args)
 
 
-class _Call:
-    """A model event on SimPy's queue: call ``fn(*args)`` at its time.
+class _EndOfRun(Exception):  # noqa: N818 (control flow, not an error)
+    """Raised by the end-of-run marker to leave :meth:`Clock.run`."""
 
-    Dispatched by :meth:`Clock.run`, which handles these directly and leaves any other
-    SimPy event to ``Environment.step``; two slots and no callback list keep the most
-    frequent allocation in the model small.
-    """
 
-    __slots__ = ("fn", "args")
-
-    def __init__(self, fn: Callable[..., None], args: tuple) -> None:
-        self.fn = fn
-        self.args = args
+def _stop() -> None:
+    raise _EndOfRun
 
 
 class Clock:
-    """The simulation clock (minutes) and calendar helpers."""
+    """The simulation clock (minutes), the model's event calendar and calendar helpers.
+
+    A model event is one flat tuple ``(time, insertion number, fn, args)`` on a heap
+    the clock owns: no ``Process``, no ``Timeout`` and no event object per event
+    (building a ``Timeout`` was the largest single cost per event when profiled, and a
+    wrapper object the next largest). Same-time events run in the order they were
+    scheduled, as in SimPy. The SimPy environment keeps the clock's time between runs
+    and any SimPy process added to the model still runs, interleaved in time order.
+    """
 
     def __init__(self, env: simpy.Environment, start_weekday: int) -> None:
         self.env = env
         self.start_weekday = start_weekday
-        self._queue = env._queue
+        #: Current time (minutes). A plain attribute: the model reads it about once
+        #: per event, and a property costs a call each time.
+        self.now = float(env.now)
+        # One insertion counter with SimPy, so model events and SimPy events scheduled
+        # for the same time keep their scheduling order.
         self._eid = env._eid
+        self._queue: list = []
         # Events due more than FAR_MIN ahead (long stays in care homes, home care,
-        # community beds) wait in a second heap and join SimPy's queue only when they
-        # are the earliest event: the queue the run loop pops stays a few hundred
-        # entries instead of several thousand.
+        # community beds) wait in a second heap, so the heap every event passes
+        # through stays a few hundred entries instead of several thousand. A tick
+        # every FAR_MIN moves those due before the next tick into the near heap; the
+        # tick's insertion number is -1 so it runs before anything due at its time,
+        # and anything scheduled far is due after the next tick: order is unchanged.
         self._far: list = []
-
-    @property
-    def now(self) -> float:
-        return self.env._now
+        heappush(self._queue, (self.now, -1, self._merge_far, ()))
 
     def at(self, delay: float, fn: Callable[..., None], *args: object) -> None:
-        """Call ``fn(*args)`` after ``delay`` minutes: one event on SimPy's queue, no
-        Process and no ``Timeout`` (whose construction was the largest single cost per
-        event when profiled). Same ordering as ``Environment.schedule``: time, then
-        priority (NORMAL), then insertion order."""
-        if delay < 0.0:
-            delay = 0.0
-        heappush(
-            self._far if delay > FAR_MIN else self._queue,
-            (self.env._now + delay, NORMAL, next(self._eid), _Call(fn, args)),
-        )
+        """Call ``fn(*args)`` after ``delay`` minutes (negative delays count as 0)."""
+        if delay > FAR_MIN:
+            heappush(self._far, (self.now + delay, next(self._eid), fn, args))
+        else:
+            if delay < 0.0:
+                delay = 0.0
+            heappush(self._queue, (self.now + delay, next(self._eid), fn, args))
+
+    def _merge_far(self) -> None:
+        far, q = self._far, self._queue
+        limit = self.now + FAR_MIN
+        while far and far[0][0] < limit:
+            heappush(q, heappop(far))
+        heappush(q, (limit, -1, self._merge_far, ()))
 
     def run(self, until: float) -> None:
-        """Process events before ``until`` (minutes), then set the clock to ``until``.
+        """Process events due before ``until`` (minutes), then set the clock to ``until``.
 
-        Equivalent to ``env.run(until=until)`` for this model (same order: time,
-        priority, insertion), with the per-event bookkeeping of ``Environment.step``
-        done inline; the model's own events are dispatched without a callback list.
-        Any other SimPy event still goes through ``Environment.step``.
+        Equivalent to ``env.run(until=until)``: events in time order, same-time events
+        in scheduling order, nothing due at ``until`` itself runs yet.
         """
         env = self.env
-        q, far = env._queue, self._far
-        pop, push, call = heappop, heappush, _Call  # locals: this loop runs once per event
-        while True:
-            # A far event moves to the queue once nothing there is due before it; keys
-            # (time, priority, insertion) are unique, so the order is unchanged.
-            if far and (not q or far[0][0] <= q[0][0]):
-                push(q, pop(far))
-            if not q or q[0][0] >= until:
-                break
-            ev = q[0][3]
-            if type(ev) is call:
-                env._now = pop(q)[0]
-                ev.fn(*ev.args)
-            else:
-                env.step()
-        env._now = until
+        q, sq = self._queue, env._queue
+        pop = heappop  # a local: this loop runs once per event
+        # The end marker sorts before every event due at ``until`` (insertion -2).
+        heappush(q, (until, -2, _stop, ()))
+        try:
+            while True:
+                if sq and self._simpy_first(sq[0], q[0]):
+                    env.step()
+                    self.now = env._now
+                    continue
+                t, _, fn, args = pop(q)
+                self.now = t
+                fn(*args)
+        except _EndOfRun:
+            pass
+        self.now = env._now = float(until)
 
-    def chain(self, times: list[float], on_arrival: Callable[[int], None]) -> None:
-        """Call ``on_arrival(i)`` at each of the sorted ``times``, scheduling one
-        arrival at a time so only one event per stream is ever pending."""
+    @staticmethod
+    def _simpy_first(simpy_head: tuple, head: tuple) -> bool:
+        """Whether SimPy's next event (time, priority, id, event) comes before the
+        model's next event (time, id, fn, args), which has SimPy's NORMAL priority."""
+        if head[1] < 0:  # a clock marker (far tick, end of run) goes first at its time
+            return simpy_head[0] < head[0]
+        return simpy_head[:3] < (head[0], NORMAL, head[1])
+
+    def chain(self, times: list[float], fn: Callable[..., None], *args: object) -> None:
+        """Call ``fn(*args, i)`` at each of the sorted ``times`` (minutes), scheduling one
+        arrival at a time so only one event per stream is ever pending. Each arrival
+        is due at ``times[i]`` exactly (not at the previous time plus a difference)."""
         n = len(times)
         if n == 0:
             return
+        q, eid, push = self._queue, self._eid, heappush
 
         def arrive(i: int) -> None:
-            on_arrival(i)
-            if i + 1 < n:
-                self.at(times[i + 1] - self.env._now, arrive, i + 1)
+            fn(*args, i)
+            i += 1
+            if i < n:
+                # Arrivals are the most frequent events: pushed here without at().
+                push(q, (times[i], next(eid), arrive, (i,)))
 
-        self.at(times[0], arrive, 0)
+        self.at(times[0] - self.now, arrive, 0)
 
     def weekday(self, t: float) -> int:
         """0 = Monday ... 6 = Sunday for simulated minute t."""

@@ -57,7 +57,7 @@ class CountySystem:
         self.social.background(CARE_HOME, c.ch_background)
         self.ed.start(c.ambulance, c.walkin)
         direct = c.direct
-        self.clock.chain(direct.t, lambda i: self.acute.arrive_direct(direct, i))
+        self.clock.chain(direct.t, self.acute.arrive_direct, direct)
         self.elective.start(c.referrals)
         self._midnight(0)
 
@@ -129,7 +129,7 @@ def simulate_replication(scn: Scenario, seed: int, replication: int = 0) -> Repl
         "replication": int(replication),
         "sampling_s": t1 - t0,
         "simulation_s": t2 - t1,
-        "events": next(system.env._eid),
+        "events": next(system.clock._eid),
         "patients": sum(len(getattr(cohorts, f)) for f in cohorts.__dataclass_fields__),
         # arrivals during the run (start-state patients and the initial list excluded)
         "arrivals": sum(

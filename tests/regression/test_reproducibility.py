@@ -63,3 +63,32 @@ def test_crn_probability_change_moves_few_patients(short):
     assert los_a == los_b
     assert (adm_b | ~adm_a).all()
     assert 0 < (adm_b & ~adm_a).sum() < 0.03 * adm_a.size
+
+
+def test_downstream_stays_mapped_for_reachable_pathways_only_and_keep_crn(short):
+    # Stays after the acute bed are mapped only where the pathway can reach them; a
+    # patient's value comes from their own uniform, so moving other patients between
+    # pathways leaves it unchanged.
+    from flowsim.patients import build_cohorts
+    from flowsim.streams import Streams
+
+    probs = list(short.acute.pathway_probs)
+    shifted = [probs[0] - 0.05, probs[1] + 0.03, probs[2] + 0.01, probs[3] + 0.01]
+    a = build_cohorts(short, Streams(5, 0)).direct
+    b = build_cohorts(short.with_overrides({"acute.pathway_probs": shifted}), Streams(5, 0)).direct
+    for c in (a, b):
+        p = np.array(c.a["pathway"])
+        for key, reach in (
+            ("hc_days", (p == 1) | (p == 2)),
+            ("ch_days", (p == 2) | (p == 3)),
+            ("comm_los", p == 2),
+            ("onward_assess", p == 2),
+        ):
+            v = np.array(c.a[key])
+            assert np.isfinite(v[reach]).all() and (v[reach] > 0).all(), key
+            assert np.isnan(v[~reach]).all(), key
+    pa, pb = np.array(a.a["pathway"]), np.array(b.a["pathway"])
+    assert 0 < (pa != pb).sum() < 0.1 * pa.size
+    both = np.flatnonzero(((pa == 1) | (pa == 2)) & ((pb == 1) | (pb == 2)))
+    assert both.size > 20
+    assert np.array_equal(np.array(a.a["hc_days"])[both], np.array(b.a["hc_days"])[both])

@@ -145,3 +145,77 @@ def test_far_events_keep_time_then_insertion_order():
     assert clock.now == t + 0.5
     clock.run(t + 10)
     assert log[3:] == [("far+1", t + 1)] and clock.now == t + 10
+
+
+def _mixed_model(env, schedule, now):
+    """Callbacks scheduled with ``schedule(delay, fn)`` and a SimPy process that
+    schedules callbacks too; returns the log it fills."""
+    log = []
+
+    def proc(env):
+        log.append(("proc-start", now()))
+        yield env.timeout(10)
+        log.append(("proc", now()))
+        schedule(5, lambda: log.append(("cb-from-proc", now())))
+        yield env.timeout(20)
+        log.append(("proc-end", now()))
+
+    schedule(10, lambda: log.append(("cb-before", now())))
+    env.process(proc(env))  # its first timeout is scheduled when it starts, at time 0
+    schedule(10, lambda: log.append(("cb-after", now())))  # ... which is after this
+    schedule(30, lambda: log.append(("cb-30", now())))
+    schedule(0, lambda: log.append(("cb-0", now())))
+    return log
+
+
+def test_simpy_processes_interleave_with_model_events_as_in_plain_simpy():
+    # The model schedules callbacks on the clock's own heap; a SimPy process added to
+    # the same environment must run exactly as if every callback were a SimPy timeout.
+    env = simpy.Environment()
+
+    def schedule(delay, fn):
+        env.timeout(delay).callbacks.append(lambda _ev: fn())
+
+    expected = _mixed_model(env, schedule, lambda: env.now)
+    env.run(until=30)
+    expected_30 = list(expected)
+    env.run(until=40)
+
+    env = simpy.Environment()
+    clock = Clock(env, 0)
+    log = _mixed_model(env, clock.at, lambda: clock.now)
+    clock.run(30)
+    assert log == expected_30 and clock.now == env.now == 30
+    clock.run(40)
+    assert log == expected
+    assert [e[0] for e in log] == [
+        "proc-start",
+        "cb-0",
+        "cb-before",
+        "cb-after",
+        "proc",
+        "cb-from-proc",
+        "cb-30",
+        "proc-end",
+    ]
+
+
+def test_events_due_at_until_wait_for_the_next_run():
+    clock = Clock(simpy.Environment(), 0)
+    log = []
+    clock.at(5, log.append, "a")
+    clock.at(10, log.append, "b")
+    clock.run(10)
+    assert log == ["a"] and clock.now == 10
+    clock.at(0, log.append, "c")  # due now, scheduled after b: runs after it
+    clock.run(10.5)
+    assert log == ["a", "b", "c"]
+
+
+def test_chain_calls_back_at_each_time_exactly():
+    clock = Clock(simpy.Environment(), 0)
+    seen = []
+    times = [0.1, 0.7, 0.7, 2.3, 3 * FAR_MIN + 0.3]
+    clock.chain(times, lambda tag, i: seen.append((tag, i, clock.now)), "x")
+    clock.run(4 * FAR_MIN)
+    assert seen == [("x", i, t) for i, t in enumerate(times)]
