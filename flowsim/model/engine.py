@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import simpy
 from simpy.events import NORMAL
@@ -153,13 +153,17 @@ class Clock:
         heappush(self._queue, (self.now, -1, self._merge_far, ()))
 
     def at(self, delay: float, fn: Callable[..., None], *args: object) -> None:
-        """Call ``fn(*args)`` after ``delay`` minutes (negative delays count as 0)."""
+        """Call ``fn(*args)`` after ``delay`` minutes (negative delays count as 0).
+
+        A NaN delay raises: on the heap it would silently break the time order."""
         if delay > FAR_MIN:
             heappush(self._far, (self.now + delay, next(self._eid), fn, args))
-        else:
-            if delay < 0.0:
-                delay = 0.0
+        elif delay >= 0.0:
             heappush(self._queue, (self.now + delay, next(self._eid), fn, args))
+        elif delay < 0.0:
+            heappush(self._queue, (self.now, next(self._eid), fn, args))
+        else:
+            raise ValueError(f"event delay is {delay!r} (must be a number of minutes) for {fn!r}")
 
     def _merge_far(self) -> None:
         far, q = self._far, self._queue
@@ -178,7 +182,8 @@ class Clock:
         q, sq = self._queue, env._queue
         pop = heappop  # a local: this loop runs once per event
         # The end marker sorts before every event due at ``until`` (insertion -2).
-        heappush(q, (until, -2, _stop, ()))
+        marker = (until, -2, _stop, ())
+        heappush(q, marker)
         try:
             while True:
                 if sq and self._simpy_first(sq[0], q[0]):
@@ -190,6 +195,12 @@ class Clock:
                 fn(*args)
         except _EndOfRun:
             pass
+        except BaseException:
+            # A callback failed (or Ctrl-C): drop the marker so a later run is not cut
+            # short at this ``until``.
+            q[:] = [e for e in q if e is not marker]
+            heapify(q)
+            raise
         self.now = env._now = float(until)
 
     @staticmethod

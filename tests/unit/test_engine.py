@@ -219,3 +219,25 @@ def test_chain_calls_back_at_each_time_exactly():
     clock.chain(times, lambda tag, i: seen.append((tag, i, clock.now)), "x")
     clock.run(4 * FAR_MIN)
     assert seen == [("x", i, t) for i, t in enumerate(times)]
+
+
+def test_nan_delay_raises_instead_of_breaking_the_heap():
+    clock = Clock(simpy.Environment(), 0)
+    with pytest.raises(ValueError, match="nan"):
+        clock.at(float("nan"), print)
+
+
+def test_a_failed_callback_does_not_cut_a_later_run_short():
+    clock = Clock(simpy.Environment(), 0)
+    log = []
+
+    def boom():
+        raise RuntimeError("boom")
+
+    clock.at(1, boom)
+    clock.at(2, log.append, "later")
+    clock.at(7, log.append, "after the first end")
+    with pytest.raises(RuntimeError):
+        clock.run(5)
+    clock.run(10)  # the first run's end marker (due at 5) must not stop this one
+    assert log == ["later", "after the first end"] and clock.now == 10
