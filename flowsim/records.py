@@ -110,26 +110,27 @@ class Replication:
     schemas: dict[str, Schema] | None = None
 
 
-#: The events of each setting's table that :func:`journeys` lists, as
-#: ``(setting, field holding the time, event name)``.
+#: The events that :func:`journeys` lists, as ``(setting, field holding the patient id,
+#: field holding the time, event name)``, in the order a patient meets them: events at
+#: the same minute keep this order (a package is granted before the bed is left).
 JOURNEY_EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ("ed", "patient_id", "arrival", "ed_arrival"),
     ("ed", "patient_id", "handover", "ambulance_handover"),
     ("ed", "patient_id", "seen", "ed_seen"),
     ("ed", "patient_id", "dta", "ed_decision_to_admit"),
-    ("ed", "patient_id", "depart", "ed_departure"),
-    ("acute", "patient_id", "request", "acute_bed_requested"),
-    ("acute", "patient_id", "admit", "acute_admission"),
-    ("acute", "patient_id", "fit", "acute_medically_fit"),
-    ("acute", "patient_id", "leave", "acute_discharge"),
     ("acute", "diverted_patient_id", "diverted", "acute_diverted"),
-    ("community", "patient_id", "admit", "community_admission"),
+    ("acute", "patient_id", "request", "acute_bed_requested"),
+    ("ed", "patient_id", "depart", "ed_departure"),
+    ("elective", "cancel_patient_id", "cancel_t", "elective_cancelled"),
+    ("acute", "patient_id", "admit", "acute_admission"),
+    ("elective", "admit_patient_id", "admit_t", "elective_admission"),
+    ("acute", "patient_id", "fit", "acute_medically_fit"),
     ("community", "patient_id", "fit", "community_medically_fit"),
-    ("community", "patient_id", "leave", "community_discharge"),
     ("social", "patient_id", "request", "social_care_requested"),
     ("social", "patient_id", "start", "social_care_started"),
-    ("elective", "admit_patient_id", "admit_t", "elective_admission"),
-    ("elective", "cancel_patient_id", "cancel_t", "elective_cancelled"),
+    ("acute", "patient_id", "leave", "acute_discharge"),
+    ("community", "patient_id", "admit", "community_admission"),
+    ("community", "patient_id", "leave", "community_discharge"),
 )
 
 
@@ -140,7 +141,8 @@ def journeys(rep: Replication) -> pd.DataFrame:
     community, social, elective), ``event`` (e.g. ``ed_arrival``,
     ``acute_admission``, ``social_care_started``) and ``time_min`` (minutes from the
     start of warm-up). Events that had not happened by the end of the run are left
-    out. Sorted by patient, then time, then the order of events within a setting.
+    out. Sorted by patient, then time; events at the same minute in the order of
+    :data:`JOURNEY_EVENTS` (the order a patient meets them).
     """
     parts = []
     for order, (setting, id_field, time_field, event) in enumerate(JOURNEY_EVENTS):
