@@ -67,6 +67,18 @@ CENSUS = schema(
 class AcuteHospital:
     """The acute trust's G&A beds (and a ring-fenced elective hub).
 
+    Journey steps (one method each, each taking the :class:`~flowsim.patients.Patient`):
+
+    0. :meth:`arrive_direct`: a direct emergency admission arrives (or is diverted).
+    1. :meth:`request_emergency` / :meth:`request_elective`: queue for a bed.
+    2. :meth:`_admit`: in a bed; stays until medically fit.
+    3. :meth:`_fit`: medically fit (a delayed discharge from now); assessment.
+    4. :meth:`_referred`: the pathway's capacity is requested; the bed is kept.
+    5. :meth:`_granted`: the package, community bed or place is the patient's.
+    6. :meth:`_ready`: leave in the patient's next discharge slot.
+    7. :meth:`_leave`: leave for the pathway's service; the bed is cleaned.
+    8. :meth:`_cleaned`: the bed is free for the next patient.
+
     Parameters
     ----------
     clock : Clock
@@ -140,6 +152,7 @@ class AcuteHospital:
 
     # ------------------------------------------------------------ admission
     def _new_spell(self, kind: int, p: Patient) -> None:
+        """Open the patient's acute spell record (its row is ``p.acute_row``)."""
         r = self.records
         p.acute_row = len(r.kind)
         r.patient_id.append(p.pid)

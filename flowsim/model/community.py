@@ -42,6 +42,15 @@ CENSUS = schema(
 class CommunityHospital:
     """Community beds: acute pathway-2 discharges ahead of step-up admissions.
 
+    Journey steps (one method each, each taking the :class:`~flowsim.patients.Patient`):
+
+    0. :meth:`_step_up` (from home) or :meth:`request_bed` (from acute): ask for a bed.
+    1. :meth:`_admit`: in the bed; rehabilitation until medically fit.
+    2. :meth:`_fit`: medically fit; home now, or an onward assessment first.
+    3. :meth:`_referred`: the onward package or place is requested; the bed is kept.
+    4. :meth:`_ready`: leave in the patient's next discharge slot.
+    5. :meth:`_leave`: leave; the onward service starts; the bed is free.
+
     Parameters
     ----------
     clock : Clock

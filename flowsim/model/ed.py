@@ -51,6 +51,19 @@ CENSUS = schema(
 class EmergencyDepartment:
     """A&E: majors spaces, rostered clinicians, and exit block into acute beds.
 
+    Journey steps (one method each, each taking the :class:`~flowsim.patients.Patient`):
+
+    1. :meth:`_arrive`: arrive; majors patients queue for a space.
+    2. :meth:`_request_space`: wait for a majors space (or the corridor, past the limit).
+    3. :meth:`_space_for_walkin` / :meth:`_space_for_crew`: a space; a crew hands over.
+    4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
+    5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
+    6. :meth:`_seen`: seen; assessment.
+    7. :meth:`_assessed`: the clinician is free; treatment and diagnostics.
+    8. :meth:`_decided`: home, or admit: wait for a bed, exit block holds the A&E space.
+    9. :meth:`_admitted`: in an acute bed (admitted patients only).
+    10. :meth:`_depart`: leave A&E; the majors space is freed.
+
     Parameters
     ----------
     clock : Clock
@@ -96,6 +109,7 @@ class EmergencyDepartment:
         self.records.trim(self.n_arrived)
 
     def _roster_tick(self, hour: int) -> None:
+        """Each hour: the rostered number of clinicians (a cut never interrupts one)."""
         self.clinicians.set_capacity(self.roster[hour % 24])
         self.clock.at(60.0, self._roster_tick, hour + 1)
 

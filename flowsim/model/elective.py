@@ -48,6 +48,15 @@ CENSUS = schema(
 class ElectiveList:
     """The admitted-pathway waiting list and its daily theatre scheduler.
 
+    Journey steps:
+
+    1. :meth:`_refer`: a referral joins the list (urgent ahead of routine).
+    2. :meth:`_schedule`: each operating day, day cases are treated and ordinary
+       cases booked, urgent first then longest waiting.
+    3. :meth:`_book_bed`: an ordinary case asks the acute hospital for a bed.
+    4. :meth:`_admitted` (in a bed, off the list) or :meth:`_cancel_if_waiting`
+       (no bed in time: cancelled on the day and relisted).
+
     Parameters
     ----------
     clock : Clock
@@ -92,6 +101,7 @@ class ElectiveList:
         self.clock.at(self.schedule_min, self._schedule, 0)
 
     def _refer_later(self, n_start: int, j: int) -> None:
+        """Step 1 for the ``j``-th referral made during the run."""
         self._refer(n_start + j)
 
     def _refer(self, i: int) -> None:
@@ -113,6 +123,7 @@ class ElectiveList:
             self._book_bed(heapq.heappop(ordinary))
 
     def _record_admission(self, i: int, day_case: bool) -> None:
+        """Referral ``i`` is treated now: off the list."""
         r = self.admissions
         r.admit_t.append(self.clock.now)
         r.admit_day_case.append(day_case)

@@ -231,6 +231,7 @@ class Clock:
             raise ValueError(f"event delay is {delay!r} (must be a number of minutes) for {fn!r}")
 
     def _merge_far(self) -> None:
+        """Every FAR_MIN: move far events due before the next tick into the near heap."""
         far, q = self._far, self._queue
         limit = self.now + FAR_MIN
         while far and far[0][0] < limit:

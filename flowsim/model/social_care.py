@@ -47,6 +47,12 @@ class SocialCare:
     """Home care and care homes: two shared pools, each with a discharge and a
     community queue level.
 
+    Steps of a request (hospital discharge or community demand):
+
+    1. :meth:`request`: ask for a package or place (a record row per request).
+    2. :meth:`_granted`: it is the person's; the requester carries on.
+    3. :meth:`start`: the service begins; the capacity is freed when it ends.
+
     Parameters
     ----------
     clock : Clock
