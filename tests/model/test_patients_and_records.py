@@ -145,3 +145,24 @@ def test_run_results_hold_no_patient_records(worcs_short):
         assert not isinstance(value, Replication)
         if isinstance(value, list | tuple):
             assert not any(isinstance(v, Replication) for v in value)
+
+
+def test_table_follows_its_schema():
+    from flowsim.records import Table, schema
+
+    sch = schema(
+        "t",
+        ("patient_id", "int64", "", "id"),
+        ("when", "float64", "min", "a time"),
+        ("flag", "bool", "", "a flag"),
+    )
+    t = Table(sch)
+    t.presize(4)
+    assert len(t) == 4 and t.patient_id == [-1] * 4 and t.flag == [False] * 4
+    assert all(x != x for x in t.when)  # NaN until filled
+    t.patient_id[0], t.when[0], t.flag[0] = 7, 1.5, True
+    t.trim(1)
+    a = t.arrays()
+    assert list(a) == ["patient_id", "when", "flag"]
+    assert [a[k].dtype for k in a] == [np.dtype("int64"), np.dtype("float64"), np.dtype(bool)]
+    assert a["patient_id"].tolist() == [7] and a["when"].tolist() == [1.5] and a["flag"][0]
