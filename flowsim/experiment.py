@@ -118,10 +118,16 @@ class SimulationResult:
         return plot_daily(self.daily, "acute_occupied", ax=ax)
 
 
-def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0) -> SimulationResult:
-    """Run one replication and keep its patient-level records (for notebooks and tests)."""
+def simulate(
+    scenario: Scenario, seed: int | None = None, replication: int = 0, processes=()
+) -> SimulationResult:
+    """Run one replication and keep its patient-level records (for notebooks and tests).
+
+    ``processes``: SimPy processes ``fn(env, system)`` to run with the model, e.g. a
+    surge that opens beds on a date (see ``CountySystem.add_process``).
+    """
     seed = scenario.run.seed if seed is None else int(seed)
-    rep = simulate_replication(scenario, seed, replication)
+    rep = simulate_replication(scenario, seed, replication, processes=processes)
     return SimulationResult(
         scenario, seed, replication, rep, compute_kpis(rep, scenario), daily_series(rep)
     )

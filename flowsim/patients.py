@@ -7,13 +7,17 @@ stream (``"<source>.<decision>"``), indexed by the patient's candidate index. Th
 scenario's parameters then map the uniforms to values in bulk. Changing a
 parameter re-maps the same uniforms (common random numbers).
 
-Attributes are stored as Python lists because the event loop reads them one
-patient at a time, where Python floats are faster than numpy scalars.
+Each cohort's attributes are one declared record type (:class:`EdAttrs`,
+:class:`CareAttrs`, :class:`ReferralAttrs`, :class:`StayAttrs`): typed fields with
+their unit in the name, stored as Python lists because the event loop reads them
+one patient at a time, where Python floats are faster than numpy scalars. On its
+journey a patient is one :class:`Patient`, which carries the patient id that every
+setting writes into its records.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -31,20 +35,126 @@ from flowsim.streams import Streams
 MIN_PER_DAY = 1440.0
 
 
+@dataclass(slots=True)
+class CareAttrs:
+    """Attributes of patients who may need an acute, community or social-care stay.
+
+    Columnar: entry ``j`` of every list belongs to the same patient. Durations are in
+    minutes (``_min``); ``_u`` fields are the patient's own uniforms, mapped when the
+    moment comes (discharge slot in the day, weekend eligibility). A stay a patient
+    cannot reach is NaN.
+    """
+
+    los_min: list[float]  #: acute length of stay, admission to medically fit
+    pathway: list[int]  #: discharge pathway: 0 home, 1 home care, 2 community bed, 3 care home
+    assess_min: list[float]  #: medically fit to referral (assessment and brokerage)
+    dis_hour_u: list[float]  #: slot in the acute discharge window (uniform)
+    dis_weekend_u: list[float]  #: acute weekend discharge eligibility (uniform)
+    comm_los_min: list[float]  #: community (rehab) stay, admission to medically fit
+    onward: list[int]  #: after a community bed: 0 home, 1 home care, 2 care home
+    onward_assess_min: list[float]  #: community medically fit to onward referral
+    comm_dis_hour_u: list[float]  #: slot in the community discharge window (uniform)
+    comm_dis_weekend_u: list[float]  #: community weekend discharge eligibility (uniform)
+    home_care_min: list[float]  #: length of a discharge home care package
+    care_home_min: list[float]  #: length of a care-home stay
+
+    def __len__(self) -> int:
+        return len(self.los_min)
+
+
+@dataclass(slots=True)
+class ReferralAttrs(CareAttrs):
+    """An elective referral: its clinical priority and setting, plus its stay attributes."""
+
+    urgent: list[bool] = field(default_factory=list)  #: urgent (cancer, P2) priority
+    day_case: list[bool] = field(default_factory=list)  #: treated as a day case (no bed)
+
+
+@dataclass(slots=True)
+class EdAttrs:
+    """A&E attendances (ambulance or walk-in), one entry per attendance."""
+
+    majors: list[bool]  #: needs a majors space (every ambulance arrival does)
+    admit: list[bool]  #: will be admitted (decision to admit after treatment)
+    assess_min: list[float]  #: clinician assessment
+    treat_min: list[float]  #: treatment and diagnostics after assessment
+    #: Row of the attendance in ``care`` (-1: not admitted). Only about one attendance
+    #: in four is admitted, so the stay attributes are kept for those alone.
+    care_row: list[int]
+    care: CareAttrs  #: stay attributes of the admitted attendances, one row each
+
+    def __len__(self) -> int:
+        return len(self.admit)
+
+
+@dataclass(slots=True)
+class StayAttrs:
+    """Social-care packages and places (background demand and start state)."""
+
+    length_min: list[float]  #: how long the package or place is used
+
+    def __len__(self) -> int:
+        return len(self.length_min)
+
+
+Attrs = CareAttrs | ReferralAttrs | EdAttrs | StayAttrs
+
+
 @dataclass
 class Cohort:
-    """Patients from one source: ``t`` arrival minutes, ``a`` attribute lists."""
+    """Patients from one source: arrival minutes ``t`` and their declared attributes.
+
+    Patient ``i`` of the cohort has id ``pid0 + i``, unique in the replication and kept
+    in every setting's records it passes through.
+    """
 
     source: str
     t: list[float]
-    a: dict[str, list] = field(default_factory=dict)
-    #: For A&E cohorts: the acute attributes of the patients who will be admitted, one
-    #: row each; ``a["acute_row"][i]`` is patient i's row (-1 if not admitted). Only
-    #: about one attendance in four is admitted, so this saves most of the memory.
-    acute: Cohort | None = None
+    attrs: Attrs
+    pid0: int = 0  #: patient id of the cohort's first patient (set by build_cohorts)
 
     def __len__(self) -> int:
         return len(self.t)
+
+
+class Patient:
+    """One patient on a journey: their id, their attributes, and where they are.
+
+    Every journey step of every setting takes the patient as its one argument (plus,
+    for pool grants, what the step needs to know). ``attrs``/``i`` are the cohort
+    attributes and row; ``care``/``j`` the stay attributes and row (the same for
+    patients not coming through A&E). The record rows are set as the patient reaches
+    each setting.
+    """
+
+    __slots__ = (
+        "pid",
+        "attrs",
+        "i",
+        "care",
+        "j",
+        "ed_row",
+        "ed_level",
+        "acute_row",
+        "bed",
+        "pathway",
+        "community_row",
+    )
+
+    def __init__(self, pid: int, attrs: Attrs, i: int, care: CareAttrs | None, j: int) -> None:
+        self.pid = pid  #: patient id, the same in every setting
+        self.attrs = attrs  #: the cohort's attributes
+        self.i = i  #: row in ``attrs``
+        self.care = care  #: stay attributes (None for A&E patients not admitted)
+        self.j = j  #: row in ``care``
+        # Set on reaching a setting: ed_row, ed_level (A&E record row, clinician queue),
+        # acute_row, bed (acute record row, the pool holding their bed), pathway,
+        # community_row.
+
+
+def patient(c: Cohort, i: int) -> Patient:
+    """Patient ``i`` of cohort ``c`` (its stay attributes are the cohort's own)."""
+    return Patient(c.pid0 + i, c.attrs, i, c.attrs, i)
 
 
 class CohortBuilder:
@@ -72,7 +182,7 @@ def _acute_attrs(
     prefill: bool = False,
     pathway: np.ndarray | None = None,
     in_community: bool = False,
-) -> dict:
+) -> CareAttrs:
     """Everything an acute patient may need downstream, mapped from their uniforms.
 
     ``pathway`` replaces the drawn discharge pathways (patients already delayed at the
@@ -101,20 +211,33 @@ def _acute_attrs(
     community = np.full(len(pathway), True) if in_community else pathway == 2
     home_care = (pathway == 1) | community  # pathway 1, or onward from a community bed
     care_home = (pathway == 3) | community
-    return {
-        "los": (los * MIN_PER_DAY).tolist(),
-        "pathway": pathway.tolist(),
-        "assess": (assess * MIN_PER_DAY).tolist(),
-        "dis_hour": b.u("dis_hour").tolist(),
-        "dis_weekend": b.u("dis_weekend").tolist(),
-        "comm_los": _minutes_where(cm.los_days, b.u("comm_los"), community),
-        "onward": categorical(cm.onward_probs, b.u("onward")).tolist(),
-        "onward_assess": _minutes_where(cm.onward_assessment_days, b.u("onward_assess"), community),
-        "comm_dis_hour": b.u("comm_dis_hour").tolist(),
-        "comm_dis_weekend": b.u("comm_dis_weekend").tolist(),
-        "hc_days": _minutes_where(sc.home_care_discharge_days, b.u("hc_days"), home_care),
-        "ch_days": _minutes_where(sc.care_home_stay_days, b.u("ch_days"), care_home),
-    }
+    return CareAttrs(
+        los_min=(los * MIN_PER_DAY).tolist(),
+        pathway=pathway.tolist(),
+        assess_min=(assess * MIN_PER_DAY).tolist(),
+        dis_hour_u=b.u("dis_hour").tolist(),
+        dis_weekend_u=b.u("dis_weekend").tolist(),
+        comm_los_min=_minutes_where(cm.los_days, b.u("comm_los"), community),
+        onward=categorical(cm.onward_probs, b.u("onward")).tolist(),
+        onward_assess_min=_minutes_where(
+            cm.onward_assessment_days, b.u("onward_assess"), community
+        ),
+        comm_dis_hour_u=b.u("comm_dis_hour").tolist(),
+        comm_dis_weekend_u=b.u("comm_dis_weekend").tolist(),
+        home_care_min=_minutes_where(sc.home_care_discharge_days, b.u("hc_days"), home_care),
+        care_home_min=_minutes_where(sc.care_home_stay_days, b.u("ch_days"), care_home),
+    )
+
+
+def _referral_attrs(b: CohortBuilder, scn: Scenario) -> ReferralAttrs:
+    """Priority, setting and stay attributes of elective referrals."""
+    el = scn.elective
+    care = _acute_attrs(b, scn, elective=True)
+    return ReferralAttrs(
+        **{f.name: getattr(care, f.name) for f in fields(CareAttrs)},
+        urgent=(b.u("urgent") < el.urgent_fraction).tolist(),
+        day_case=(b.u("day_case") < el.day_case_fraction).tolist(),
+    )
 
 
 def _minutes_where(dist: Dist, u: np.ndarray, mask: np.ndarray) -> list[float]:
@@ -124,13 +247,12 @@ def _minutes_where(dist: Dist, u: np.ndarray, mask: np.ndarray) -> list[float]:
     return out.tolist()
 
 
-def _attach_admitted(c: Cohort, b: CohortBuilder, admit: np.ndarray, scn: Scenario) -> None:
-    """Acute attributes for the A&E patients who will be admitted, in a compact cohort."""
+def _admitted_rows(b: CohortBuilder, admit: np.ndarray, scn: Scenario) -> tuple[list, CareAttrs]:
+    """Stay attributes for the A&E patients who will be admitted, one compact row each,
+    and each attendance's row among them (-1 if not admitted)."""
     rows = np.full(admit.size, -1, dtype=np.int64)
     rows[admit] = np.arange(int(admit.sum()))
-    c.a["acute_row"] = rows.tolist()
-    sub = b.subset(admit)
-    c.acute = Cohort(f"{c.source}_admitted", [], _acute_attrs(sub, scn, elective=False))
+    return rows.tolist(), _acute_attrs(b.subset(admit), scn, elective=False)
 
 
 def _arrivals(streams: Streams, source: str, per_day: float, profile: RateProfile, horizon: float):
@@ -178,7 +300,7 @@ def _pool_prefill(
     days = residual_ppf(dist, u_len, u_frac)
     if other is not None:
         days = np.where(b.u("source") < other_share, residual_ppf(other, u_len, u_frac), days)
-    return Cohort(source, [0.0] * n, {"days": (days * MIN_PER_DAY).tolist()})
+    return Cohort(source, [0.0] * n, StayAttrs((days * MIN_PER_DAY).tolist()))
 
 
 @dataclass
@@ -198,6 +320,18 @@ class Cohorts:
     ch_background: Cohort
     ch_prefill: Cohort
 
+    def all(self) -> list[Cohort]:
+        """Every cohort, in the declared order (the order of patient ids)."""
+        return [getattr(self, f.name) for f in fields(self)]
+
+    def number_patients(self) -> None:
+        """Give every patient an id unique in the replication: cohort by cohort in the
+        declared order, so ids depend only on the cohorts' sizes."""
+        pid = 0
+        for c in self.all():
+            c.pid0 = pid
+            pid += len(c)
+
 
 def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     """Draw every patient of one replication (arrival times and attributes)."""
@@ -213,16 +347,19 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
 
     # -- A&E
     arr, b = _arrivals(streams, "ambulance", scn.ambulance.arrivals_per_day, prof, horizon)
-    amb = Cohort("ambulance", arr.times.tolist())
     admit = b.u("admit") < scn.ambulance.admit_prob
-    amb.a = {
-        "admit": admit.tolist(),
-        "ed_assess": ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
-        "ed_treat": ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
-    }
-    _attach_admitted(amb, b, admit, scn)
+    amb = Cohort(
+        "ambulance",
+        arr.times.tolist(),
+        EdAttrs(
+            [True] * arr.times.size,
+            admit.tolist(),
+            ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
+            ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
+            *_admitted_rows(b, admit, scn),
+        ),
+    )
     arr, b = _arrivals(streams, "walkin", ed.walkin_arrivals_per_day, prof, horizon)
-    walk = Cohort("walkin", arr.times.tolist())
     majors = b.u("majors") < ed.walkin_majors_fraction
     u_admit = b.u("admit")
     admit = np.where(majors, u_admit < ed.walkin_majors_admit_prob, u_admit < ed.minors_admit_prob)
@@ -230,13 +367,17 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     treat = np.where(
         majors, ppf(ed.majors_treatment_min, u_treat), ppf(ed.minors_treatment_min, u_treat)
     )
-    walk.a = {
-        "majors": majors.tolist(),
-        "admit": admit.tolist(),
-        "ed_assess": ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
-        "ed_treat": treat.tolist(),
-    }
-    _attach_admitted(walk, b, admit, scn)
+    walk = Cohort(
+        "walkin",
+        arr.times.tolist(),
+        EdAttrs(
+            majors.tolist(),
+            admit.tolist(),
+            ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
+            treat.tolist(),
+            *_admitted_rows(b, admit, scn),
+        ),
+    )
 
     # -- direct (non-A&E) emergency admissions: GP referrals, SDEC, assessment units
     arr, b = _arrivals(streams, "direct", scn.acute.direct_admissions_per_day, prof, horizon)
@@ -245,25 +386,23 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     # -- elective referrals; the initial waiting list uses the same source's stream
     el = scn.elective
     arr, b = _arrivals(streams, "referral", el.referrals_per_week / 7.0, weekdays, horizon)
-    ref = Cohort("referral", arr.times.tolist())
-    ref.a = {
-        "urgent": (b.u("urgent") < el.urgent_fraction).tolist(),
-        "day_case": (b.u("day_case") < el.day_case_fraction).tolist(),
-        **_acute_attrs(b, scn, elective=True),
-    }
+    ref = Cohort("referral", arr.times.tolist(), _referral_attrs(b, scn))
     n0 = el.initial_list
     b0 = _fixed_builder(streams, "waiting_list_start", n0)
     # Incomplete-pathway waits are roughly exponential; the median fixes the mean.
     mean_wait_min = el.initial_median_wait_weeks * 7 * MIN_PER_DAY / np.log(2)
     waited = -mean_wait_min * np.log1p(-b0.u("waited"))
-    ref_start = Cohort("waiting_list_start", (-waited).tolist())
-    ref_start.a = {
-        "urgent": (b0.u("urgent") < el.urgent_fraction).tolist(),
-        "day_case": (b0.u("day_case") < el.day_case_fraction).tolist(),
-        **_acute_attrs(b0, scn, elective=True),
-    }
-    referrals = Cohort("referral", ref_start.t + ref.t)
-    referrals.a = {k: ref_start.a[k] + ref.a[k] for k in ref.a}
+    ref_start = Cohort("waiting_list_start", (-waited).tolist(), _referral_attrs(b0, scn))
+    referrals = Cohort(
+        "referral",
+        ref_start.t + ref.t,
+        ReferralAttrs(
+            **{
+                f.name: getattr(ref_start.attrs, f.name) + getattr(ref.attrs, f.name)
+                for f in fields(ReferralAttrs)
+            }
+        ),
+    )
 
     # -- acute start state: beds occupied with residual stays, some already delayed
     ac = scn.acute
@@ -281,14 +420,14 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         fit_pathway = 1 + categorical(probs / probs.sum(), b.u("pathway_delayed"))
     delayed = _acute_attrs(b, scn, elective=False, pathway=fit_pathway)
     if fit_pathway is not None:
-        delayed["assess"] = [
+        delayed.assess_min = [
             residual_ppf(ac.pathway_assessment_days[p], np.array([ul]), np.array([uf]))[0]
             * MIN_PER_DAY
             for p, ul, uf in zip(
-                delayed["pathway"], b.u("assess_len"), b.u("assess_elapsed"), strict=True
+                delayed.pathway, b.u("assess_len"), b.u("assess_elapsed"), strict=True
             )
         ]
-    delayed["los"] = [0.0] * n_del
+    delayed.los_min = [0.0] * n_del
     acute_delayed = Cohort("acute_delayed", [0.0] * n_del, delayed)
 
     # -- community hospital: step-up admissions and start state
@@ -302,7 +441,7 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     cpre = Cohort(
         "community_prefill", [0.0] * n_cpre, _acute_attrs(b, scn, False, in_community=True)
     )
-    cpre.a["comm_los"] = (
+    cpre.attrs.comm_los_min = (
         residual_ppf(cm.los_days, b.u("comm_los"), b.u("comm_los_elapsed")) * MIN_PER_DAY
     ).tolist()
 
@@ -312,7 +451,7 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     def background(source: str, per_day: float, dist) -> Cohort:
         arr, b = _arrivals(streams, source, per_day, flat, horizon)
         return Cohort(
-            source, arr.times.tolist(), {"days": (ppf(dist, b.u("days")) * MIN_PER_DAY).tolist()}
+            source, arr.times.tolist(), StayAttrs((ppf(dist, b.u("days")) * MIN_PER_DAY).tolist())
         )
 
     hc_bg = background(
@@ -338,7 +477,7 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         sc.care_home_stay_days,
     )
 
-    return Cohorts(
+    cohorts = Cohorts(
         amb,
         walk,
         direct,
@@ -352,3 +491,5 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         ch_bg,
         ch_pre,
     )
+    cohorts.number_patients()
+    return cohorts

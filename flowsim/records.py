@@ -1,14 +1,17 @@
-"""What one replication records: event times per patient, and a midnight census.
+"""What one replication records: each setting's event table, and a midnight census.
 
-During a run the settings append to plain lists (cheap in the event loop); at the
-end :meth:`Recorder.finish` turns them into numpy arrays in a
-:class:`Replication`. Times are simulation minutes from the start of warm-up;
-``nan`` means "had not happened when the run ended" (censored).
+Every table is declared once, as a :class:`Schema` of :class:`Field` (name, dtype,
+unit, meaning), by the setting that fills it. During a run a :class:`Table` holds
+one plain list per field (cheap in the event loop); at the end the tables become
+numpy arrays in a :class:`Replication`. Times are simulation minutes from the start
+of warm-up; ``nan`` means "had not happened when the run ended" (censored). Every
+patient-level table carries ``patient_id``, the same for a patient in every setting,
+so :func:`journeys` can follow a patient across settings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,123 +24,69 @@ KIND_ED, KIND_DIRECT, KIND_ELECTIVE, KIND_PREFILL = 0, 1, 2, 3
 SRC_ACUTE, SRC_COMMUNITY, SRC_BACKGROUND, SRC_PREFILL = 0, 1, 2, 3
 HOME_CARE, CARE_HOME = 0, 1
 
-CENSUS_COLUMNS = (
-    "day",
-    "acute_beds_available",
-    "acute_occupied",
-    "acute_delayed",
-    "acute_delayed_p0",
-    "acute_delayed_p1",
-    "acute_delayed_p2",
-    "acute_delayed_p3",
-    "ed_in_department",
-    "ed_awaiting_bed",
-    "ambulances_waiting",
-    "community_beds",
-    "community_occupied",
-    "community_delayed",
-    "home_care_capacity",
-    "home_care_in_use",
-    "home_care_queue",
-    "care_home_capacity",
-    "care_home_in_use",
-    "care_home_queue",
-    "elective_waiting_list",
-    "elective_beds_occupied",
-)
+_FILL = {"float64": NAN, "int64": -1, "bool": False}
 
 
-@dataclass
-class Recorder:
-    """Append-only event logs filled by the model during one replication."""
+@dataclass(frozen=True)
+class Field:
+    """One column of a records table or of the census."""
 
-    # A&E attendances
-    ed_arrival: list = field(default_factory=list)
-    ed_ambulance: list = field(default_factory=list)
-    ed_majors: list = field(default_factory=list)
-    ed_handover: list = field(default_factory=list)  # handover complete (ambulance only)
-    ed_seen: list = field(default_factory=list)
-    ed_dta: list = field(default_factory=list)
-    ed_depart: list = field(default_factory=list)
-    ed_corridor: list = field(default_factory=list)
-    # Acute spells
-    ac_kind: list = field(default_factory=list)
-    ac_request: list = field(default_factory=list)
-    ac_admit: list = field(default_factory=list)
-    ac_fit: list = field(default_factory=list)
-    ac_leave: list = field(default_factory=list)
-    ac_pathway: list = field(default_factory=list)
-    ac_diverted: list = field(default_factory=list)  # times direct admissions were diverted
-    # Community spells
-    cm_source: list = field(default_factory=list)
-    cm_admit: list = field(default_factory=list)
-    cm_fit: list = field(default_factory=list)
-    cm_leave: list = field(default_factory=list)
-    # Social care requests
-    sc_service: list = field(default_factory=list)
-    sc_source: list = field(default_factory=list)
-    sc_request: list = field(default_factory=list)
-    sc_start: list = field(default_factory=list)
-    # Elective
-    el_admit_t: list = field(default_factory=list)
-    el_admit_day_case: list = field(default_factory=list)
-    el_admit_clock: list = field(default_factory=list)
-    el_cancel_t: list = field(default_factory=list)
-    el_list_clock_end: np.ndarray | None = None
-    # Census
-    census: list = field(default_factory=list)
+    name: str
+    dtype: str  #: "float64", "int64" or "bool"
+    unit: str  #: "min" for simulation minutes, "" for codes and flags
+    doc: str
 
-    def finish(self, warmup_min: float, end_min: float, meta: dict) -> Replication:
-        f = lambda x: np.asarray(x, dtype=np.float64)  # noqa: E731
-        i = lambda x: np.asarray(x, dtype=np.int64)  # noqa: E731
-        b = lambda x: np.asarray(x, dtype=bool)  # noqa: E731
-        census = pd.DataFrame(self.census, columns=list(CENSUS_COLUMNS))
-        return Replication(
-            warmup_min=warmup_min,
-            end_min=end_min,
-            meta=meta,
-            ed={
-                "arrival": f(self.ed_arrival),
-                "ambulance": b(self.ed_ambulance),
-                "majors": b(self.ed_majors),
-                "handover": f(self.ed_handover),
-                "seen": f(self.ed_seen),
-                "dta": f(self.ed_dta),
-                "depart": f(self.ed_depart),
-                "corridor": b(self.ed_corridor),
-            },
-            acute={
-                "kind": i(self.ac_kind),
-                "request": f(self.ac_request),
-                "admit": f(self.ac_admit),
-                "fit": f(self.ac_fit),
-                "leave": f(self.ac_leave),
-                "pathway": i(self.ac_pathway),
-                "diverted": f(self.ac_diverted),
-            },
-            community={
-                "source": i(self.cm_source),
-                "admit": f(self.cm_admit),
-                "fit": f(self.cm_fit),
-                "leave": f(self.cm_leave),
-            },
-            social={
-                "service": i(self.sc_service),
-                "source": i(self.sc_source),
-                "request": f(self.sc_request),
-                "start": f(self.sc_start),
-            },
-            elective={
-                "admit_t": f(self.el_admit_t),
-                "admit_day_case": b(self.el_admit_day_case),
-                "admit_clock": f(self.el_admit_clock),
-                "cancel_t": f(self.el_cancel_t),
-                "list_clock_end": f(
-                    self.el_list_clock_end if self.el_list_clock_end is not None else []
-                ),
-            },
-            census=census,
-        )
+
+@dataclass(frozen=True)
+class Schema:
+    """The declared columns of one table."""
+
+    name: str
+    fields: tuple[Field, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def __add__(self, other: Schema) -> Schema:
+        return Schema(f"{self.name}+{other.name}", self.fields + other.fields)
+
+
+def schema(name: str, *rows: tuple[str, str, str, str]) -> Schema:
+    """A schema from ``(name, dtype, unit, doc)`` rows."""
+    return Schema(name, tuple(Field(*r) for r in rows))
+
+
+class Table:
+    """An append-only table filled during a run: one list per declared field.
+
+    Columns are plain attributes (``table.admit[k] = now``), the cheapest access in
+    the event loop.
+    """
+
+    def __init__(self, sch: Schema) -> None:
+        self.schema = sch
+        for f in sch.fields:
+            setattr(self, f.name, [])
+
+    def __len__(self) -> int:
+        return len(getattr(self, self.schema.fields[0].name))
+
+    def presize(self, n: int) -> None:
+        """Make ``n`` empty rows (NaN, -1, False) to be filled in place."""
+        for f in self.schema.fields:
+            setattr(self, f.name, [_FILL[f.dtype]] * n)
+
+    def trim(self, n: int) -> None:
+        """Keep the first ``n`` rows (drop the unused tail of a pre-sized table)."""
+        for name in self.schema.names:
+            del getattr(self, name)[n:]
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The table as numpy arrays of the declared dtypes, by field name."""
+        return {
+            f.name: np.asarray(getattr(self, f.name), dtype=f.dtype) for f in self.schema.fields
+        }
 
 
 @dataclass
@@ -145,7 +94,8 @@ class Replication:
     """The records of one replication: arrays by setting plus the daily census.
 
     ``meta`` holds scenario name, seed, replication number and run statistics
-    (events processed, wall time).
+    (events processed, wall time). ``schemas`` declares every array (by setting)
+    and every census column.
     """
 
     warmup_min: float
@@ -157,3 +107,63 @@ class Replication:
     social: dict[str, np.ndarray]
     elective: dict[str, np.ndarray]
     census: pd.DataFrame
+    schemas: dict[str, Schema] | None = None
+
+
+#: The events that :func:`journeys` lists, as ``(setting, field holding the patient id,
+#: field holding the time, event name)``, in the order a patient meets them: events at
+#: the same minute keep this order (a package is granted before the bed is left).
+JOURNEY_EVENTS: tuple[tuple[str, str, str, str], ...] = (
+    ("ed", "patient_id", "arrival", "ed_arrival"),
+    ("ed", "patient_id", "handover", "ambulance_handover"),
+    ("ed", "patient_id", "seen", "ed_seen"),
+    ("ed", "patient_id", "dta", "ed_decision_to_admit"),
+    ("acute", "diverted_patient_id", "diverted", "acute_diverted"),
+    ("acute", "patient_id", "request", "acute_bed_requested"),
+    ("ed", "patient_id", "depart", "ed_departure"),
+    ("elective", "cancel_patient_id", "cancel_t", "elective_cancelled"),
+    ("acute", "patient_id", "admit", "acute_admission"),
+    ("elective", "admit_patient_id", "admit_t", "elective_admission"),
+    ("acute", "patient_id", "fit", "acute_medically_fit"),
+    ("community", "patient_id", "fit", "community_medically_fit"),
+    ("social", "patient_id", "request", "social_care_requested"),
+    ("social", "patient_id", "start", "social_care_started"),
+    ("acute", "patient_id", "leave", "acute_discharge"),
+    ("community", "patient_id", "admit", "community_admission"),
+    ("community", "patient_id", "leave", "community_discharge"),
+)
+
+
+def journeys(rep: Replication) -> pd.DataFrame:
+    """Every patient's journey across settings as a tidy table, one row per event.
+
+    Columns: ``patient_id`` (the same in every setting), ``setting`` (ed, acute,
+    community, social, elective), ``event`` (e.g. ``ed_arrival``,
+    ``acute_admission``, ``social_care_started``) and ``time_min`` (minutes from the
+    start of warm-up). Events that had not happened by the end of the run are left
+    out. Sorted by patient, then time; events at the same minute in the order of
+    :data:`JOURNEY_EVENTS` (the order a patient meets them).
+    """
+    parts = []
+    for order, (setting, id_field, time_field, event) in enumerate(JOURNEY_EVENTS):
+        table = getattr(rep, setting)
+        t = table[time_field]
+        ok = ~np.isnan(t)
+        n = int(ok.sum())
+        parts.append(
+            pd.DataFrame(
+                {
+                    "patient_id": table[id_field][ok],
+                    "setting": np.full(n, setting, dtype=object),
+                    "event": np.full(n, event, dtype=object),
+                    "time_min": t[ok],
+                    "_order": np.full(n, order),
+                }
+            )
+        )
+    df = pd.concat(parts, ignore_index=True)
+    df = df.sort_values(["patient_id", "time_min", "_order"], kind="stable")
+    df = df.drop(columns="_order").reset_index(drop=True)
+    df["setting"] = df["setting"].astype("category")
+    df["event"] = df["event"].astype("category")
+    return df

@@ -4,11 +4,12 @@ and hand-built cohorts to drive the county system with known patients."""
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
 from typing import Any
 
 from flowsim.config import Scenario, deep_merge, validate
 from flowsim.model.system import CountySystem
-from flowsim.patients import Cohort, Cohorts
+from flowsim.patients import CareAttrs, Cohort, Cohorts, EdAttrs, ReferralAttrs, StayAttrs
 
 FIXED0 = {"kind": "fixed", "mean": 0.0}
 
@@ -58,50 +59,70 @@ def tiny_scenario(**changes: Any) -> Scenario:
     return validate(deep_merge(copy.deepcopy(TINY), changes))
 
 
+#: Defaults of hand-built cohorts, by the short keyword a test passes to cohort(), with
+#: the typed attribute each maps to.
 ACUTE_DEFAULTS = {
-    "los": 1440.0,
-    "pathway": 0,
-    "assess": 0.0,
-    "dis_hour": 0.5,
-    "dis_weekend": 0.0,
-    "comm_los": 1440.0,
-    "onward": 0,
-    "onward_assess": 0.0,
-    "comm_dis_hour": 0.5,
-    "comm_dis_weekend": 0.0,
-    "hc_days": 1440.0,
-    "ch_days": 1440.0,
+    "los": ("los_min", 1440.0),
+    "pathway": ("pathway", 0),
+    "assess": ("assess_min", 0.0),
+    "dis_hour": ("dis_hour_u", 0.5),
+    "dis_weekend": ("dis_weekend_u", 0.0),
+    "comm_los": ("comm_los_min", 1440.0),
+    "onward": ("onward", 0),
+    "onward_assess": ("onward_assess_min", 0.0),
+    "comm_dis_hour": ("comm_dis_hour_u", 0.5),
+    "comm_dis_weekend": ("comm_dis_weekend_u", 0.0),
+    "hc_days": ("home_care_min", 1440.0),
+    "ch_days": ("care_home_min", 1440.0),
 }
-ED_DEFAULTS = {"majors": True, "admit": False, "ed_assess": 20.0, "ed_treat": 60.0}
-REFERRAL_DEFAULTS = {"urgent": False, "day_case": False}
+ED_DEFAULTS = {
+    "majors": ("majors", True),
+    "admit": ("admit", False),
+    "ed_assess": ("assess_min", 20.0),
+    "ed_treat": ("treat_min", 60.0),
+}
+REFERRAL_DEFAULTS = {"urgent": ("urgent", False), "day_case": ("day_case", False)}
+
+
+def _columns(defaults: dict, n: int, attrs: dict) -> dict[str, list]:
+    return {name: list(attrs.get(key, [v] * n)) for key, (name, v) in defaults.items()}
 
 
 def cohort(source: str, times: list[float], **attrs: list) -> Cohort:
-    """A hand-built cohort: attributes default per source, lists override."""
+    """A hand-built cohort: attributes default per source, lists override (by the short
+    keywords of the *_DEFAULTS tables, e.g. ``los=[...]`` for ``CareAttrs.los_min``)."""
     n = len(times)
-    defaults = dict(ACUTE_DEFAULTS)
-    if source in ("ambulance", "walkin"):
-        defaults.update(ED_DEFAULTS)
-    if source == "referral":
-        defaults.update(REFERRAL_DEFAULTS)
-    if source.startswith(("hc_", "ch_")):
-        defaults = {"days": 1440.0}
-    a = {k: [v] * n for k, v in defaults.items()}
     for k, v in attrs.items():
         assert len(v) == n, k
-        a[k] = list(v)
-    c = Cohort(source, list(times), a)
+    if source.startswith(("hc_", "ch_")):
+        return Cohort(source, list(times), StayAttrs(list(attrs.get("days", [1440.0] * n))))
+    care = CareAttrs(**_columns(ACUTE_DEFAULTS, n, attrs))
     if source in ("ambulance", "walkin"):
         # every patient has an acute row (row i), as if all could be admitted
-        c.a["acute_row"] = list(range(n))
-        c.acute = Cohort(f"{source}_admitted", [], {k: a[k] for k in ACUTE_DEFAULTS})
-    return c
+        return Cohort(
+            source,
+            list(times),
+            EdAttrs(**_columns(ED_DEFAULTS, n, attrs), care_row=list(range(n)), care=care),
+        )
+    if source == "referral":
+        return Cohort(
+            source,
+            list(times),
+            ReferralAttrs(**vars_of(care), **_columns(REFERRAL_DEFAULTS, n, attrs)),
+        )
+    return Cohort(source, list(times), care)
+
+
+def vars_of(care: CareAttrs) -> dict[str, list]:
+    return {f.name: getattr(care, f.name) for f in fields(CareAttrs)}
 
 
 def cohorts(**given: Cohort) -> Cohorts:
-    """All twelve cohorts, empty unless given."""
+    """All twelve cohorts, empty unless given, with patient ids as build_cohorts gives."""
     names = Cohorts.__dataclass_fields__
-    return Cohorts(**{n: given.get(n, cohort(n, [])) for n in names})
+    c = Cohorts(**{n: given.get(n, cohort(n, [])) for n in names})
+    c.number_patients()
+    return c
 
 
 def run_system(scn: Scenario, c: Cohorts, until_days: float | None = None) -> CountySystem:

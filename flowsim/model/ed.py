@@ -17,83 +17,128 @@ patient keeps their A&E space until an acute bed is free (exit block, the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flowsim.config import Scenario
+from flowsim.model.acute import AcuteHospital
 from flowsim.model.engine import Clock, Pool
-from flowsim.patients import Cohort
-from flowsim.records import KIND_ED, NAN, Recorder
+from flowsim.patients import Cohort, EdAttrs, Patient
+from flowsim.records import KIND_ED, Table, schema
 
 MAJORS, MINORS = 0, 1  # clinician queue levels
 
+#: One row per A&E attendance, in arrival order.
+RECORDS = schema(
+    "ed",
+    ("patient_id", "int64", "", "patient id (the same in every setting)"),
+    ("arrival", "float64", "min", "arrival at A&E"),
+    ("ambulance", "bool", "", "arrived by ambulance"),
+    ("majors", "bool", "", "needs a majors space"),
+    ("handover", "float64", "min", "ambulance handover complete (ambulance only)"),
+    ("seen", "float64", "min", "first seen by a clinician"),
+    ("dta", "float64", "min", "decision to admit"),
+    ("depart", "float64", "min", "left A&E (discharged or admitted to a bed)"),
+    ("corridor", "bool", "", "treated in a corridor: no majors space in time"),
+)
+CENSUS = schema(
+    "ed_census",
+    ("ed_in_department", "int64", "patients", "patients in A&E (arrived, not departed)"),
+    ("ed_awaiting_bed", "int64", "patients", "decided to admit, waiting for a bed"),
+    ("ambulances_waiting", "int64", "crews", "ambulance crews waiting to hand over"),
+)
+
 
 class EmergencyDepartment:
-    def __init__(self, clock: Clock, rec: Recorder, scn: Scenario, acute) -> None:
+    """A&E: majors spaces, rostered clinicians, and exit block into acute beds.
+
+    Journey steps (one method each, each taking the :class:`~flowsim.patients.Patient`):
+
+    1. :meth:`_arrive`: arrive; majors patients queue for a space.
+    2. :meth:`_request_space`: wait for a majors space (or the corridor, past the limit).
+    3. :meth:`_space_for_walkin` / :meth:`_space_for_crew`: a space; a crew hands over.
+    4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
+    5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
+    6. :meth:`_seen`: seen; assessment.
+    7. :meth:`_assessed`: the clinician is free; treatment and diagnostics.
+    8. :meth:`_decided`: home, or admit: wait for a bed, exit block holds the A&E space.
+    9. :meth:`_admitted`: in an acute bed (admitted patients only).
+    10. :meth:`_depart`: leave A&E; the majors space is freed.
+
+    Parameters
+    ----------
+    clock : Clock
+        The model clock.
+    scn : Scenario
+        Reads ``ed.*`` and ``ambulance.handover_process_min``.
+    acute : AcuteHospital
+        Where admitted patients wait for a bed.
+    """
+
+    def __init__(self, clock: Clock, scn: Scenario, acute: AcuteHospital) -> None:
         self.clock = clock
-        self.rec = rec
         self.acute = acute
+        self.records = Table(RECORDS)
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
         self.spaces = Pool("ed_spaces", scn.ed.spaces)
         self.clinicians = Pool("ed_clinicians", self.roster[0], levels=2)
         self.handover_min = float(scn.ambulance.handover_process_min)
         self.corridor_after = scn.ed.corridor_care_after_min
-        self.corridor: set[int] = set()  # attendances being treated in the corridor
+        self.corridor: set[int] = set()  # record rows of attendances in the corridor
         self._watching = False  # a corridor watch event is pending
         self.in_department = 0
         self.awaiting_bed = 0
         self.ambulances_waiting = 0
+        self.n_arrived = 0
+
+    def snapshot(self) -> tuple:
+        """The midnight census fields of :data:`CENSUS`."""
+        return (self.in_department, self.awaiting_bed, self.ambulances_waiting)
 
     # ------------------------------------------------------------ set-up
     def start(self, ambulance: Cohort, walkin: Cohort) -> None:
+        """Schedule the arrivals and the clinician roster."""
         # Records are sized up front (arrival order, filled as patients arrive): cheaper
-        # than growing seven lists per attendance.
-        n = len(ambulance) + len(walkin)
-        r = self.rec
-        r.ed_arrival, r.ed_ambulance, r.ed_majors = [NAN] * n, [False] * n, [False] * n
-        r.ed_handover, r.ed_seen, r.ed_dta, r.ed_depart = ([NAN] * n for _ in range(4))
-        r.ed_corridor = [False] * n
-        self.n_arrived = 0
+        # than growing nine lists per attendance.
+        self.records.presize(len(ambulance) + len(walkin))
         self.clock.chain(ambulance.t, self._arrive, ambulance, True)
         self.clock.chain(walkin.t, self._arrive, walkin, False)
         self._roster_tick(0)
 
     def trim_records(self) -> None:
         """Drop the unused tail of the pre-sized records (arrivals after the run end)."""
-        r, n = self.rec, self.n_arrived
-        for name in (
-            "ed_arrival",
-            "ed_ambulance",
-            "ed_majors",
-            "ed_handover",
-            "ed_seen",
-            "ed_dta",
-            "ed_depart",
-            "ed_corridor",
-        ):
-            del getattr(r, name)[n:]
+        self.records.trim(self.n_arrived)
 
     def _roster_tick(self, hour: int) -> None:
+        """Each hour: the rostered number of clinicians (a cut never interrupts one)."""
         self.clinicians.set_capacity(self.roster[hour % 24])
         self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey
     def _arrive(self, c: Cohort, ambulance: bool, i: int) -> None:
-        r = self.rec
+        """Step 1: arrive; majors patients queue for a space (a crew waits with theirs)."""
+        r = self.records
         k = self.n_arrived
         self.n_arrived = k + 1
-        majors = ambulance or c.a["majors"][i]
-        r.ed_arrival[k] = self.clock.now
-        r.ed_ambulance[k] = ambulance
-        r.ed_majors[k] = majors
+        a: EdAttrs = c.attrs
+        p = Patient(c.pid0 + i, a, i, None, -1)
+        p.ed_row = k
+        majors = ambulance or a.majors[i]
+        r.patient_id[k] = p.pid
+        r.arrival[k] = self.clock.now
+        r.ambulance[k] = ambulance
+        r.majors[k] = majors
         self.in_department += 1
         if ambulance:
             self.ambulances_waiting += 1
-            self._request_space(self._space_for_crew, c, i, k)
+            self._request_space(self._space_for_crew, p)
         elif majors:
-            self._request_space(self._space_for_walkin, c, i, k)
+            self._request_space(self._space_for_walkin, p)
         else:
-            self._to_clinician(c, i, k, MINORS)
+            self._to_clinician(p, MINORS)
 
-    def _request_space(self, grant, c: Cohort, i: int, k: int) -> None:
-        self.spaces.request(grant, 0, c, i, k)
+    def _request_space(self, grant: Callable[..., None], p: Patient) -> None:
+        """Step 2: wait for a majors space (or the corridor, past the limit)."""
+        self.spaces.request(grant, 0, p)
         if self.corridor_after is not None and self.spaces.n_waiting and not self._watching:
             # This request queued and heads the queue (no watch pending means none
             # was waiting): the next corridor move is due at its limit.
@@ -109,63 +154,78 @@ class EmergencyDepartment:
         whom get a space in time) cost an event and a queue scan each.
         """
         self._watching = False
-        arrival = self.rec.ed_arrival
+        r = self.records
         now = self.clock.now
-        while (head := self.spaces.first_waiting()) is not None:
-            c, i, k = head
-            wait_left = arrival[k] + self.corridor_after - now
+        while (head := self.spaces.head()) is not None:
+            p: Patient = head.args[0]
+            k = p.ed_row
+            wait_left = r.arrival[k] + self.corridor_after - now
             if wait_left > 1e-9:  # minutes; tolerance for float round-off of the due time
                 self._watching = True
                 self.clock.at(wait_left, self._corridor_watch)
                 return
-            self.spaces.withdraw_first()
+            head.cancel()
             self.corridor.add(k)
-            self.rec.ed_corridor[k] = True
-            if self.rec.ed_ambulance[k]:
-                self._space_for_crew(c, i, k)
+            r.corridor[k] = True
+            if r.ambulance[k]:
+                self._space_for_crew(p)
             else:
-                self._to_clinician(c, i, k, MAJORS)
+                self._to_clinician(p, MAJORS)
 
-    def _space_for_walkin(self, c: Cohort, i: int, k: int) -> None:
-        self._to_clinician(c, i, k, MAJORS)
+    def _space_for_walkin(self, p: Patient) -> None:
+        """Step 3 (walk-in majors): a space: wait for a clinician."""
+        self._to_clinician(p, MAJORS)
 
-    def _space_for_crew(self, c: Cohort, i: int, k: int) -> None:
-        self.clock.at(self.handover_min, self._handed_over, c, i, k)
+    def _space_for_crew(self, p: Patient) -> None:
+        """Step 3 (ambulance): a space (or the corridor): the crew hands over."""
+        self.clock.at(self.handover_min, self._handed_over, p)
 
-    def _handed_over(self, c: Cohort, i: int, k: int) -> None:
+    def _handed_over(self, p: Patient) -> None:
+        """Step 4 (ambulance): handover complete; the crew is free."""
         self.ambulances_waiting -= 1
-        self.rec.ed_handover[k] = self.clock.now
-        self._to_clinician(c, i, k, MAJORS)
+        self.records.handover[p.ed_row] = self.clock.now
+        self._to_clinician(p, MAJORS)
 
-    def _to_clinician(self, c: Cohort, i: int, k: int, level: int) -> None:
-        self.clinicians.request(self._seen, level, c, i, k, level)
+    def _to_clinician(self, p: Patient, level: int) -> None:
+        """Step 5: wait for a clinician (majors before minors)."""
+        p.ed_level = level
+        self.clinicians.request(self._seen, level, p)
 
-    def _seen(self, c: Cohort, i: int, k: int, level: int) -> None:
-        self.rec.ed_seen[k] = self.clock.now
-        self.clock.at(c.a["ed_assess"][i], self._assessed, c, i, k, level)
+    def _seen(self, p: Patient) -> None:
+        """Step 6: seen by a clinician; assessment."""
+        self.records.seen[p.ed_row] = self.clock.now
+        self.clock.at(p.attrs.assess_min[p.i], self._assessed, p)
 
-    def _assessed(self, c: Cohort, i: int, k: int, level: int) -> None:
+    def _assessed(self, p: Patient) -> None:
+        """Step 7: assessed; the clinician is free; treatment and diagnostics."""
         self.clinicians.release()
-        self.clock.at(c.a["ed_treat"][i], self._decided, c, i, k, level)
+        self.clock.at(p.attrs.treat_min[p.i], self._decided, p)
 
-    def _decided(self, c: Cohort, i: int, k: int, level: int) -> None:
-        if c.a["admit"][i]:
-            self.rec.ed_dta[k] = self.clock.now
+    def _decided(self, p: Patient) -> None:
+        """Step 8: decision: go home, or admit (wait for a bed; exit block holds the
+        A&E space)."""
+        a: EdAttrs = p.attrs
+        i = p.i
+        if a.admit[i]:
+            self.records.dta[p.ed_row] = self.clock.now
             self.awaiting_bed += 1
-            self.acute.request_emergency(
-                c.acute, c.a["acute_row"][i], KIND_ED, lambda: self._admitted(k, level)
-            )
+            p.care = a.care
+            p.j = a.care_row[i]
+            self.acute.request_emergency(p, KIND_ED, self._admitted)
         else:
-            self._depart(k, level)
+            self._depart(p)
 
-    def _admitted(self, k: int, level: int) -> None:
+    def _admitted(self, p: Patient) -> None:
+        """Step 9 (admitted): in an acute bed; the patient leaves A&E."""
         self.awaiting_bed -= 1
-        self._depart(k, level)
+        self._depart(p)
 
-    def _depart(self, k: int, level: int) -> None:
-        self.rec.ed_depart[k] = self.clock.now
+    def _depart(self, p: Patient) -> None:
+        """Step 10: leave A&E; a majors space is freed (a corridor place takes none)."""
+        k = p.ed_row
+        self.records.depart[k] = self.clock.now
         self.in_department -= 1
-        if level == MAJORS:
+        if p.ed_level == MAJORS:
             if self.corridor and k in self.corridor:
                 self.corridor.remove(k)
             else:

@@ -1,36 +1,90 @@
-"""Event-scheduling primitives shared by every care setting.
+"""Event-scheduling primitives shared by every care setting: the clock and counted pools.
 
 The hot path avoids what is expensive in SimPy: one ``Process`` per patient and
 ``simpy.Resource`` (whose release scans its users, costly for a 900-bed pool).
-Instead a patient's journey is a chain of callbacks, each a flat tuple on the
-:class:`Clock`'s heap, and capacity is a :class:`Pool`: a counter plus FIFO queues,
-O(1) per request and release. The clock runs alongside a SimPy environment, so a
-SimPy process added to the model still runs in time order. Same-time events run in
-the order they were scheduled, so runs are exactly reproducible.
+Instead a patient's journey is a chain of steps, each a flat tuple on the
+:class:`Clock`'s own heap, and capacity is a :class:`Pool`: a counter plus FIFO
+queues, O(1) per request and release. ``benchmarks/bench_clock.py`` measures the
+choice: a model event through the clock costs a fraction of one through SimPy's
+public scheduling calls.
+
+**One callback convention**: a scheduled step is ``fn(*args)``, scheduled with
+``clock.at(delay_min, fn, *args)``; a pool grant is ``grant(*args)``, requested with
+``pool.request(grant, level, *args)``. Same-time events run in the order they were
+scheduled, so runs are exactly reproducible.
+
+**SimPy processes** still run alongside the model, through SimPy's public API only
+(``Environment.process``, ``peek``, ``step``, ``run``): :meth:`Clock.process` starts
+one, and the clock wakes SimPy whenever SimPy's next event is due.
 """
 
 from __future__ import annotations
 
+import copy
+import itertools
+import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from heapq import heapify, heappop, heappush
 
 import simpy
-from simpy.events import NORMAL
 
 MIN_PER_DAY = 1440.0
 #: Events due further ahead than this (minutes) wait in the clock's far heap.
 FAR_MIN = MIN_PER_DAY
 
 
+class Ticket:
+    """A queued request for one unit of a :class:`Pool`; :meth:`cancel` withdraws it."""
+
+    __slots__ = ("pool", "level", "grant", "args", "waiting")
+
+    def __init__(self, pool: Pool, level: int, grant: Callable[..., None], args: tuple) -> None:
+        self.pool = pool
+        self.level = level
+        self.grant = grant
+        self.args = args
+        #: True while queued; False once granted or cancelled.
+        self.waiting = True
+
+    def cancel(self) -> bool:
+        """Withdraw the request if it is still queued (an elective cancelled on the day).
+
+        Returns
+        -------
+        bool
+            True if it was withdrawn, False if it had already been granted or cancelled.
+        """
+        if not self.waiting:
+            return False
+        self.waiting = False
+        self.pool._withdraw(self)
+        return True
+
+
+class Granted:
+    """The ticket of a request granted at once: nothing left to cancel (one shared object,
+    so an immediate grant allocates nothing)."""
+
+    __slots__ = ()
+    waiting = False
+
+    def cancel(self) -> bool:
+        return False
+
+
+#: Returned by :meth:`Pool.request` when the unit was granted at once.
+GRANTED = Granted()
+
+
 class Pool:
     """Counted capacity (beds, spaces, packages) with FIFO queues by priority level.
 
-    ``request(grant, level)`` calls ``grant()`` at once when a unit is free and
-    nobody is queued; otherwise queues it. ``release()`` hands the unit to the
-    first waiter of the most urgent level. Capacity may change over time (rosters,
-    escalation beds); a reduction never evicts, it only stops new grants until
-    use falls below the new capacity.
+    ``request(grant, level, *args)`` calls ``grant(*args)`` at once when a unit is free
+    and nobody is queued; otherwise it queues. ``release()`` hands the unit to the
+    first waiter of the most urgent level (level 0 first). Capacity may change over
+    time (rosters, escalation beds); a reduction never evicts, it only stops new
+    grants until use falls below the new capacity.
     """
 
     __slots__ = ("name", "capacity", "in_use", "queues", "n_waiting", "peak_in_use")
@@ -39,22 +93,31 @@ class Pool:
         self.name = name
         self.capacity = int(capacity)
         self.in_use = 0
-        self.queues: list[deque[tuple[Callable[..., None], tuple]]] = [
-            deque() for _ in range(levels)
-        ]
+        self.queues: list[deque[Ticket]] = [deque() for _ in range(levels)]
         self.n_waiting = 0
         self.peak_in_use = 0
 
-    def request(self, grant: Callable[..., None], level: int = 0, *args: object) -> None:
-        """Call ``grant(*args)`` when a unit is this request's (at once if free)."""
+    def request(
+        self, grant: Callable[..., None], level: int = 0, *args: object
+    ) -> Ticket | Granted:
+        """Call ``grant(*args)`` when a unit is this request's (at once if free).
+
+        Returns
+        -------
+        Ticket
+            The queued request (``ticket.cancel()`` withdraws it), or :data:`GRANTED`
+            if the unit was granted before this call returned.
+        """
         if self.n_waiting == 0 and self.in_use < self.capacity:
             self.in_use += 1
             if self.in_use > self.peak_in_use:
                 self.peak_in_use = self.in_use
             grant(*args)
-        else:
-            self.queues[level].append((grant, args))
-            self.n_waiting += 1
+            return GRANTED
+        ticket = Ticket(self, level, grant, args)
+        self.queues[level].append(ticket)
+        self.n_waiting += 1
+        return ticket
 
     def try_acquire(self) -> bool:
         """Take a unit only if one is free now (no queueing): elective on-the-day admission."""
@@ -72,46 +135,37 @@ class Pool:
             self.peak_in_use = self.in_use
 
     def release(self) -> None:
+        """Give a unit back; the first waiter of the most urgent level gets it."""
         self.in_use -= 1
         if self.n_waiting:
             self._serve()
 
-    def cancel(self, grant: Callable[[], None], level: int = 0) -> bool:
-        """Withdraw a queued request (an elective cancelled on the day). False if
-        it was already granted."""
+    def head(self, level: int = 0) -> Ticket | None:
+        """The first queued request at ``level`` (None if nobody waits there)."""
         q = self.queues[level]
-        for entry in q:
-            if entry[0] is grant:
-                q.remove(entry)
-                self.n_waiting -= 1
-                return True
-        return False
-
-    def first_waiting(self, level: int = 0) -> tuple | None:
-        """The arguments of the first queued request at ``level`` (None if none)."""
-        q = self.queues[level]
-        return q[0][1] if q else None
-
-    def withdraw_first(self, level: int = 0) -> None:
-        """Remove the first queued request at ``level`` without granting it."""
-        self.queues[level].popleft()
-        self.n_waiting -= 1
+        return q[0] if q else None
 
     def set_capacity(self, capacity: int) -> None:
+        """Change the number of units; waiters are served if the new capacity allows."""
         self.capacity = int(capacity)
         self._serve()
+
+    def _withdraw(self, ticket: Ticket) -> None:
+        self.queues[ticket.level].remove(ticket)
+        self.n_waiting -= 1
 
     def _serve(self) -> None:
         while self.n_waiting and self.in_use < self.capacity:
             for q in self.queues:
                 if q:
-                    grant, args = q.popleft()
+                    ticket = q.popleft()
                     break
+            ticket.waiting = False
             self.n_waiting -= 1
             self.in_use += 1
             if self.in_use > self.peak_in_use:
                 self.peak_in_use = self.in_use
-            grant(*args)
+            ticket.grant(*ticket.args)
 
 
 class _EndOfRun(Exception):  # noqa: N818 (control flow, not an error)
@@ -126,11 +180,17 @@ class Clock:
     """The simulation clock (minutes), the model's event calendar and calendar helpers.
 
     A model event is one flat tuple ``(time, insertion number, fn, args)`` on a heap
-    the clock owns: no ``Process``, no ``Timeout`` and no event object per event
-    (building a ``Timeout`` was the largest single cost per event when profiled, and a
-    wrapper object the next largest). Same-time events run in the order they were
-    scheduled, as in SimPy. The SimPy environment keeps the clock's time between runs
-    and any SimPy process added to the model still runs, interleaved in time order.
+    the clock owns: no ``Process``, no ``Timeout`` and no event object per event.
+    Same-time events run in the order they were scheduled.
+
+    Parameters
+    ----------
+    env : simpy.Environment
+        The environment in which SimPy processes added to the model run; the clock
+        drives it through SimPy's public API and leaves its time at the clock's time
+        after every :meth:`run`.
+    start_weekday : int
+        Weekday of minute 0 (0 = Monday).
     """
 
     def __init__(self, env: simpy.Environment, start_weekday: int) -> None:
@@ -139,9 +199,7 @@ class Clock:
         #: Current time (minutes). A plain attribute: the model reads it about once
         #: per event, and a property costs a call each time.
         self.now = float(env.now)
-        # One insertion counter with SimPy, so model events and SimPy events scheduled
-        # for the same time keep their scheduling order.
-        self._eid = env._eid
+        self._eid = itertools.count()
         self._queue: list = []
         # Events due more than FAR_MIN ahead (long stays in care homes, home care,
         # community beds) wait in a second heap, so the heap every event passes
@@ -151,6 +209,13 @@ class Clock:
         # and anything scheduled far is due after the next tick: order is unchanged.
         self._far: list = []
         heappush(self._queue, (self.now, -1, self._merge_far, ()))
+        #: Time of the pending wake-up for SimPy's next event (inf: none pending).
+        self._wake_at = math.inf
+
+    @property
+    def events_scheduled(self) -> int:
+        """Model events scheduled so far (SimPy's own events not counted)."""
+        return next(copy.copy(self._eid))
 
     def at(self, delay: float, fn: Callable[..., None], *args: object) -> None:
         """Call ``fn(*args)`` after ``delay`` minutes (negative delays count as 0).
@@ -166,30 +231,59 @@ class Clock:
             raise ValueError(f"event delay is {delay!r} (must be a number of minutes) for {fn!r}")
 
     def _merge_far(self) -> None:
+        """Every FAR_MIN: move far events due before the next tick into the near heap."""
         far, q = self._far, self._queue
         limit = self.now + FAR_MIN
         while far and far[0][0] < limit:
             heappush(q, heappop(far))
         heappush(q, (limit, -1, self._merge_far, ()))
 
+    # ------------------------------------------------------------ SimPy processes
+    def process(self, generator: Generator) -> simpy.Process:
+        """Start a SimPy process (a generator over ``env``) that runs with the model.
+
+        Its events interleave with the model's in time order; at the same minute, a
+        SimPy event runs after the model events scheduled for that minute before it.
+        The process may call any setting's public methods (for example
+        ``system.acute.open_surge_beds(40)``) while it runs.
+        """
+        proc = self.env.process(generator)
+        self.sync_simpy()
+        return proc
+
+    def sync_simpy(self) -> None:
+        """Make sure a wake-up is pending for SimPy's next event (call after scheduling
+        SimPy events from outside a SimPy process)."""
+        t = self.env.peek()
+        if t < self._wake_at:
+            self._wake_at = t
+            heappush(self._queue, (max(t, self.now), next(self._eid), self._wake_simpy, (t,)))
+
+    def _wake_simpy(self, due: float) -> None:
+        """Run every SimPy event due now, then wait for SimPy's next one."""
+        if due == self._wake_at:
+            self._wake_at = math.inf
+        env, now = self.env, self.now
+        if now > env.now:
+            env.run(until=now)  # no SimPy event is due before now: this moves its clock
+        while env.peek() <= now:
+            env.step()
+        self.sync_simpy()
+
     def run(self, until: float) -> None:
         """Process events due before ``until`` (minutes), then set the clock to ``until``.
 
-        Equivalent to ``env.run(until=until)``: events in time order, same-time events
-        in scheduling order, nothing due at ``until`` itself runs yet.
+        Equivalent to ``env.run(until=until)`` in plain SimPy: events in time order,
+        same-time events in scheduling order, nothing due at ``until`` itself runs yet.
         """
-        env = self.env
-        q, sq = self._queue, env._queue
+        self.sync_simpy()
+        q = self._queue
         pop = heappop  # a local: this loop runs once per event
         # The end marker sorts before every event due at ``until`` (insertion -2).
         marker = (until, -2, _stop, ())
         heappush(q, marker)
         try:
             while True:
-                if sq and self._simpy_first(sq[0], q[0]):
-                    env.step()
-                    self.now = env._now
-                    continue
                 t, _, fn, args = pop(q)
                 self.now = t
                 fn(*args)
@@ -201,15 +295,9 @@ class Clock:
             q[:] = [e for e in q if e is not marker]
             heapify(q)
             raise
-        self.now = env._now = float(until)
-
-    @staticmethod
-    def _simpy_first(simpy_head: tuple, head: tuple) -> bool:
-        """Whether SimPy's next event (time, priority, id, event) comes before the
-        model's next event (time, id, fn, args), which has SimPy's NORMAL priority."""
-        if head[1] < 0:  # a clock marker (far tick, end of run) goes first at its time
-            return simpy_head[0] < head[0]
-        return simpy_head[:3] < (head[0], NORMAL, head[1])
+        self.now = float(until)
+        if until > self.env.now:
+            self.env.run(until=until)  # SimPy has nothing due before ``until``
 
     def chain(self, times: list[float], fn: Callable[..., None], *args: object) -> None:
         """Call ``fn(*args, i)`` at each of the sorted ``times`` (minutes), scheduling one
@@ -232,36 +320,3 @@ class Clock:
     def weekday(self, t: float) -> int:
         """0 = Monday ... 6 = Sunday for simulated minute t."""
         return (self.start_weekday + int(t // MIN_PER_DAY)) % 7
-
-
-def next_discharge_time(
-    t: float,
-    u_hour: float,
-    u_weekend: float,
-    window_start_min: float,
-    window_end_min: float,
-    weekend_factor: float,
-    start_weekday: int,
-) -> float:
-    """When a patient ready to leave at minute ``t`` physically leaves.
-
-    Each patient has a slot in the daily discharge window
-    (``window_start + u_hour * window length``). A patient leaves at the first slot
-    at or after ``t``, or at ``t`` itself if ``t`` falls in an open window after
-    their slot. Saturdays and Sundays are open to this patient only if
-    ``u_weekend < weekend_factor``, so the weekend discharge rate is that fraction
-    of the weekday rate; seven-day discharge is ``weekend_factor = 1``. A patient
-    ready at 23:00 therefore leaves next morning, and one missed on Saturday
-    usually waits until Monday.
-    """
-    d = int(t // MIN_PER_DAY)
-    span = window_end_min - window_start_min
-    while True:
-        day0 = d * MIN_PER_DAY
-        if (start_weekday + d) % 7 < 5 or u_weekend < weekend_factor:
-            slot = day0 + window_start_min + u_hour * span
-            if slot >= t:
-                return slot
-            if t < day0 + window_end_min:
-                return t
-        d += 1

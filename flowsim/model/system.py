@@ -1,53 +1,94 @@
 """Wiring the county system together and running one replication.
 
 ambulance -> A&E -> acute beds -> community beds -> social care, with the
-elective list competing for acute beds. The model reads no files, prints
-nothing and plots nothing: it turns a Scenario and seeds into a Replication.
+elective list competing for acute beds. Settings are built in dependency order,
+each given the settings it sends patients to; each fills its own records tables
+and reports its own part of the midnight census (:meth:`snapshot`). The model
+reads no files, prints nothing and plots nothing: it turns a Scenario and seeds
+into a Replication.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Generator, Iterable
 
 import simpy
 
 from flowsim.config import Scenario
+from flowsim.model import acute, community, ed, elective, social_care
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.community import CommunityHospital
+from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
 from flowsim.model.engine import MIN_PER_DAY, Clock
 from flowsim.model.social_care import CARE_HOME, HOME_CARE, SocialCare
 from flowsim.patients import Cohorts, build_cohorts
-from flowsim.records import Recorder, Replication
+from flowsim.records import Replication, Schema, schema
 from flowsim.sampling import month_of_day
 from flowsim.streams import Streams
 
+#: The census: the day column, then each setting's snapshot in this order.
+CENSUS = (
+    schema("census_day", ("day", "int64", "day", "the day the midnight closes (0-based)"))
+    + acute.CENSUS
+    + ed.CENSUS
+    + community.CENSUS
+    + social_care.CENSUS
+    + elective.CENSUS
+)
+
+#: A user's SimPy process: ``fn(env, system)`` returning a generator (see
+#: :meth:`CountySystem.add_process`).
+ProcessFn = Callable[[simpy.Environment, "CountySystem"], Generator]
+
 
 class CountySystem:
-    """All care settings of one replication, sharing one clock and one recorder."""
+    """All care settings of one replication, sharing one clock.
+
+    Parameters
+    ----------
+    scn : Scenario
+        The scenario.
+    cohorts : Cohorts
+        Every patient of the replication, drawn up front.
+    """
 
     def __init__(self, scn: Scenario, cohorts: Cohorts) -> None:
         self.scn = scn
         self.env = simpy.Environment()
-        self.clock = Clock(self.env, scn.run.start_weekday)
-        self.rec = Recorder()
-        self.acute = AcuteHospital(self.clock, self.rec, scn)
-        self.ed = EmergencyDepartment(self.clock, self.rec, scn, self.acute)
-        self.community = CommunityHospital(self.clock, self.rec, scn)
-        self.social = SocialCare(self.clock, self.rec, scn)
-        self.elective = ElectiveList(self.clock, self.rec, scn, self.acute)
-        self.acute.community = self.community
-        self.acute.social = self.social
-        self.community.social = self.social
+        self.clock = clock = Clock(self.env, scn.run.start_weekday)
+        window = DischargeWindow(scn)
+        self.social = SocialCare(clock, scn)
+        self.community = CommunityHospital(clock, scn, window, social=self.social)
+        self.acute = AcuteHospital(clock, scn, window, community=self.community, social=self.social)
+        self.ed = EmergencyDepartment(clock, scn, acute=self.acute)
+        self.elective = ElectiveList(clock, scn, acute=self.acute)
+        #: Settings in census order: the census row is the merge of their snapshots.
+        self.settings = (self.acute, self.ed, self.community, self.social, self.elective)
+        self.census_rows: list[tuple] = []
         self.cohorts = cohorts
         self.n_days = int(scn.run.warmup_days + scn.run.days + 0.999999)
         self.months = month_of_day(self.n_days + 1, scn.run.start_month)
 
+    def add_process(self, fn: ProcessFn) -> simpy.Process:
+        """Run a user's SimPy process with the model.
+
+        ``fn(env, system)`` must return a generator of SimPy events on ``env`` (for
+        example ``yield env.timeout(minutes)``); between events it may change the
+        model through the settings' public methods, e.g.
+        ``system.acute.open_surge_beds(40)`` or ``system.ed.spaces.set_capacity(90)``.
+        Time is in minutes from the start of warm-up. Events interleave with the
+        model's in time order.
+        """
+        return self.clock.process(fn(self.env, self))
+
     def start(self) -> None:
+        """Schedule the start state, every arrival stream and the daily census."""
         c = self.cohorts
         # Start state first, so that arrivals at time 0 find the beds already filled.
-        self.acute.beds.set_capacity(self.acute.capacity_for_month(int(self.months[0])))
+        self.acute.new_day(int(self.months[0]))
         self.acute.prefill(c.acute_prefill, already_fit=False)
         self.acute.prefill(c.acute_delayed, already_fit=True)
         self.social.prefill(HOME_CARE, c.hc_prefill)
@@ -56,8 +97,7 @@ class CountySystem:
         self.social.background(HOME_CARE, c.hc_background)
         self.social.background(CARE_HOME, c.ch_background)
         self.ed.start(c.ambulance, c.walkin)
-        direct = c.direct
-        self.clock.chain(direct.t, self.acute.arrive_direct, direct)
+        self.clock.chain(c.direct.t, self.acute.arrive_direct, c.direct)
         self.elective.start(c.referrals)
         self._midnight(0)
 
@@ -66,85 +106,109 @@ class CountySystem:
         if day > 0:
             self.census(day)
         if day < self.n_days:
-            self.acute.beds.set_capacity(self.acute.capacity_for_month(int(self.months[day])))
+            self.acute.new_day(int(self.months[day]))
             self.clock.at(MIN_PER_DAY, self._midnight, day + 1)
 
     def census(self, day: int) -> None:
         """Record the state at the midnight that ends ``day - 1``; the row is labelled
         with the day it closes (0-based), so day d's row describes that day's end."""
-        a, e, cm, s = self.acute, self.ed, self.community, self.social
-        hc, ch = s.pools
-        self.rec.census.append(
-            (
-                day - 1,
-                a.beds.capacity,
-                a.beds.in_use - a.cleaning_general,
-                sum(a.delayed),
-                *a.delayed,
-                e.in_department,
-                e.awaiting_bed,
-                e.ambulances_waiting,
-                cm.beds.capacity,
-                cm.beds.in_use,
-                cm.delayed,
-                hc.capacity,
-                hc.in_use,
-                hc.n_waiting,
-                ch.capacity,
-                ch.in_use,
-                ch.n_waiting,
-                len(self.elective),
-                a.hub.in_use,
-            )
-        )
+        row: tuple = (day - 1,)
+        for s in self.settings:
+            row += s.snapshot()
+        self.census_rows.append(row)
 
     def run(self) -> None:
+        """Run to the end of the horizon (warm-up plus reporting period)."""
         self.clock.run((self.scn.run.warmup_days + self.scn.run.days) * MIN_PER_DAY)
 
+    def schemas(self) -> dict[str, Schema]:
+        """Every records table and the census, declared once by their settings."""
+        return {
+            "ed": ed.RECORDS,
+            "acute": acute.RECORDS + acute.DIVERSIONS,
+            "community": community.RECORDS,
+            "social": social_care.RECORDS,
+            "elective": elective.ADMISSIONS + elective.CANCELLATIONS,
+            "census": CENSUS,
+        }
 
-def scn_referrals_after_start(cohorts: Cohorts) -> int:
-    """Elective referrals made during the run (the initial list has clock starts <= 0)."""
-    return sum(1 for t in cohorts.referrals.t if t > 0.0)
+    def replication(self, meta: dict) -> Replication:
+        """The records of the run so far, as arrays (see :class:`Replication`)."""
+        import pandas as pd
+
+        run = self.scn.run
+        census = pd.DataFrame(self.census_rows, columns=list(CENSUS.names))
+        el = {**self.elective.admissions.arrays(), **self.elective.cancellations.arrays()}
+        el["list_clock_end"] = self.elective.clock_starts()
+        return Replication(
+            warmup_min=run.warmup_days * MIN_PER_DAY,
+            end_min=(run.warmup_days + run.days) * MIN_PER_DAY,
+            meta=meta,
+            ed=self.ed.records.arrays(),
+            acute={**self.acute.records.arrays(), **self.acute.diversions.arrays()},
+            community=self.community.records.arrays(),
+            social=self.social.records.arrays(),
+            elective=el,
+            census=census,
+            schemas=self.schemas(),
+        )
 
 
-def simulate_replication(scn: Scenario, seed: int, replication: int = 0) -> Replication:
+#: Cohorts whose patients arrive during the run (start-state patients excluded).
+ARRIVING = (
+    "ambulance",
+    "walkin",
+    "direct",
+    "community_stepup",
+    "hc_background",
+    "ch_background",
+)
+
+
+def simulate_replication(
+    scn: Scenario,
+    seed: int,
+    replication: int = 0,
+    processes: Iterable[ProcessFn] = (),
+) -> Replication:
     """Run one replication of ``scn`` and return its records.
 
-    The replication's random numbers depend only on ``(seed, replication)`` and
-    the stream names, so the same arguments always give identical records.
+    Parameters
+    ----------
+    scn : Scenario
+        The scenario.
+    seed, replication : int
+        The replication's random numbers depend only on these and the stream
+        names, so the same arguments always give identical records.
+    processes : iterable of callables
+        User SimPy processes ``fn(env, system)`` run with the model (see
+        :meth:`CountySystem.add_process`), e.g. a surge that opens beds on a date.
+
+    Returns
+    -------
+    Replication
     """
     t0 = time.perf_counter()
     cohorts = build_cohorts(scn, Streams(seed, replication))
     t1 = time.perf_counter()
     system = CountySystem(scn, cohorts)
+    for fn in processes:
+        system.add_process(fn)
     system.start()
     system.run()
     system.census(system.n_days)  # the final midnight: the run stops before events at T
     system.ed.trim_records()
     t2 = time.perf_counter()
-    system.rec.el_list_clock_end = system.elective.clock_starts()
+    referrals_in_run = sum(1 for t in cohorts.referrals.t if t > 0.0)
     meta = {
         "scenario": scn.name,
         "seed": int(seed),
         "replication": int(replication),
         "sampling_s": t1 - t0,
         "simulation_s": t2 - t1,
-        "events": next(system.clock._eid),
-        "patients": sum(len(getattr(cohorts, f)) for f in cohorts.__dataclass_fields__),
+        "events": system.clock.events_scheduled,
+        "patients": sum(len(c) for c in cohorts.all()),
         # arrivals during the run (start-state patients and the initial list excluded)
-        "arrivals": sum(
-            len(getattr(cohorts, f))
-            for f in (
-                "ambulance",
-                "walkin",
-                "direct",
-                "community_stepup",
-                "hc_background",
-                "ch_background",
-            )
-        )
-        + scn_referrals_after_start(cohorts),
+        "arrivals": sum(len(getattr(cohorts, f)) for f in ARRIVING) + referrals_in_run,
     }
-    return system.rec.finish(
-        scn.run.warmup_days * MIN_PER_DAY, (scn.run.warmup_days + scn.run.days) * MIN_PER_DAY, meta
-    )
+    return system.replication(meta)

@@ -9,10 +9,15 @@ DAY = 1440.0
 
 
 def ed_log(system):
-    r = system.rec
     return [
         (a, h, s, d)
-        for a, h, s, d in zip(r.ed_arrival, r.ed_handover, r.ed_seen, r.ed_depart, strict=True)
+        for a, h, s, d in zip(
+            system.ed.records.arrival,
+            system.ed.records.handover,
+            system.ed.records.seen,
+            system.ed.records.depart,
+            strict=True,
+        )
     ]
 
 
@@ -26,9 +31,8 @@ def test_one_space_one_clinician_fifo_walkin_majors():
     scn = tiny_scenario()
     c = cohorts(walkin=cohort("walkin", [0.0, 5.0, 10.0]))
     s = run_system(scn, c, until_days=1)
-    r = s.rec
-    assert r.ed_seen == [0.0, 80.0, 160.0]
-    assert r.ed_depart == [80.0, 160.0, 240.0]
+    assert s.ed.records.seen == [0.0, 80.0, 160.0]
+    assert s.ed.records.depart == [80.0, 160.0, 240.0]
     assert s.ed.in_department == 0 and s.ed.spaces.in_use == 0
 
 
@@ -42,12 +46,11 @@ def test_ambulance_handover_waits_for_space_in_arrival_order():
         ambulance=cohort("ambulance", [2.0]),
     )
     s = run_system(scn, c, until_days=1)
-    r = s.rec
     # records are in arrival order: A (0), B (1), C (2)
-    assert r.ed_arrival == [0.0, 1.0, 2.0]
-    assert [nan_to_none(x) for x in r.ed_handover] == [None, None, 170.0]
-    assert r.ed_seen == [0.0, 80.0, 170.0]
-    assert r.ed_depart == [80.0, 160.0, 250.0]
+    assert s.ed.records.arrival == [0.0, 1.0, 2.0]
+    assert [nan_to_none(x) for x in s.ed.records.handover] == [None, None, 170.0]
+    assert s.ed.records.seen == [0.0, 80.0, 170.0]
+    assert s.ed.records.depart == [80.0, 160.0, 250.0]
 
 
 def test_corridor_care_after_the_limit_frees_the_crew_and_takes_no_space():
@@ -63,12 +66,11 @@ def test_corridor_care_after_the_limit_frees_the_crew_and_takes_no_space():
         ambulance=cohort("ambulance", [2.0]),
     )
     s = run_system(scn, c, until_days=1)
-    r = s.rec
-    assert r.ed_arrival == [0.0, 1.0, 2.0, 60.0]
-    assert r.ed_corridor == [False, True, True, False]
-    assert [nan_to_none(x) for x in r.ed_handover] == [None, None, 42.0, None]
-    assert r.ed_seen == [0.0, 31.0, 51.0, 80.0]
-    assert r.ed_depart == [80.0, 111.0, 131.0, 160.0]
+    assert s.ed.records.arrival == [0.0, 1.0, 2.0, 60.0]
+    assert s.ed.records.corridor == [False, True, True, False]
+    assert [nan_to_none(x) for x in s.ed.records.handover] == [None, None, 42.0, None]
+    assert s.ed.records.seen == [0.0, 31.0, 51.0, 80.0]
+    assert s.ed.records.depart == [80.0, 111.0, 131.0, 160.0]
     assert s.ed.spaces.in_use == 0 and s.ed.spaces.n_waiting == 0 and not s.ed.corridor
 
 
@@ -78,8 +80,8 @@ def test_minors_need_no_space_but_wait_for_the_clinician_behind_majors():
     scn = tiny_scenario()
     c = cohorts(walkin=cohort("walkin", [0.0, 1.0], majors=[True, False], ed_treat=[60.0, 30.0]))
     s = run_system(scn, c, until_days=1)
-    assert s.rec.ed_seen == [0.0, 20.0]
-    assert s.rec.ed_depart == [80.0, 70.0]
+    assert s.ed.records.seen == [0.0, 20.0]
+    assert s.ed.records.depart == [80.0, 70.0]
 
 
 def test_exit_block_holds_the_space_until_a_bed_is_free():
@@ -89,13 +91,12 @@ def test_exit_block_holds_the_space_until_a_bed_is_free():
     scn = tiny_scenario(acute={"beds": 1})
     c = cohorts(walkin=cohort("walkin", [0.0, 5.0], admit=[True, True]))
     s = run_system(scn, c, until_days=2)
-    r = s.rec
-    assert r.ed_dta == [80.0, 160.0]
-    assert r.ed_depart == [80.0, 1520.0]
-    assert r.ac_admit == [80.0, 1520.0]
+    assert s.ed.records.dta == [80.0, 160.0]
+    assert s.ed.records.depart == [80.0, 1520.0]
+    assert s.acute.records.admit == [80.0, 1520.0]
     # Patient 2 becomes fit at 1520 + 1440 = 2960, after the run ends at 2880.
-    assert r.ac_fit[0] == 1520.0 and np.isnan(r.ac_fit[1])
-    assert r.ac_leave[0] == 1520.0
+    assert s.acute.records.fit[0] == 1520.0 and np.isnan(s.acute.records.fit[1])
+    assert s.acute.records.leave[0] == 1520.0
 
 
 def test_pathway2_to_community_then_home_care():
@@ -105,10 +106,18 @@ def test_pathway2_to_community_then_home_care():
     scn = tiny_scenario()
     direct = cohort("direct", [0.0], pathway=[2], assess=[720.0], comm_los=[2 * DAY], onward=[1])
     s = run_system(scn, cohorts(direct=direct), until_days=4)
-    r = s.rec
-    assert (r.ac_admit, r.ac_fit, r.ac_leave, r.ac_pathway) == ([0.0], [1440.0], [2160.0], [2])
-    assert (r.cm_admit, r.cm_fit, r.cm_leave) == ([2160.0], [5040.0], [5040.0])
-    assert r.sc_request == [5040.0] and r.sc_start == [5040.0]
+    assert (
+        s.acute.records.admit,
+        s.acute.records.fit,
+        s.acute.records.leave,
+        s.acute.records.pathway,
+    ) == ([0.0], [1440.0], [2160.0], [2])
+    assert (s.community.records.admit, s.community.records.fit, s.community.records.leave) == (
+        [2160.0],
+        [5040.0],
+        [5040.0],
+    )
+    assert s.social.records.request == [5040.0] and s.social.records.start == [5040.0]
 
 
 def test_delayed_discharge_waits_for_care_home_place():
@@ -118,8 +127,7 @@ def test_delayed_discharge_waits_for_care_home_place():
     pre = cohort("ch_prefill", [0.0], days=[3 * DAY])
     direct = cohort("direct", [0.0], pathway=[3])
     s = run_system(scn, cohorts(direct=direct, ch_prefill=pre), until_days=4)
-    r = s.rec
-    assert r.ac_fit == [1440.0] and r.ac_leave == [3 * DAY]
+    assert s.acute.records.fit == [1440.0] and s.acute.records.leave == [3 * DAY]
     assert s.acute.delayed == [0, 0, 0, 0]
 
 
@@ -130,7 +138,7 @@ def test_discharge_window_applies_when_enabled():
     )
     direct = cohort("direct", [60.0], dis_hour=[0.5])
     s = run_system(scn, cohorts(direct=direct), until_days=3)
-    assert s.rec.ac_leave == [DAY + 15 * 60]
+    assert s.acute.records.leave == [DAY + 15 * 60]
 
 
 def test_elective_scheduler_priority_cancellation_and_relisting():
@@ -148,10 +156,9 @@ def test_elective_scheduler_priority_cancellation_and_relisting():
         "referral", [-100.0, -300.0, -200.0], urgent=[False, True, False], los=[1.5 * DAY] * 3
     )
     s = run_system(scn, cohorts(referrals=refs), until_days=3)
-    r = s.rec
-    assert r.el_admit_t == [450.0, 2 * DAY + 450.0]
-    assert r.el_admit_clock == [-300.0, -200.0]
-    assert r.el_cancel_t == [DAY + 510.0]
+    assert s.elective.admissions.admit_t == [450.0, 2 * DAY + 450.0]
+    assert s.elective.admissions.admit_clock == [-300.0, -200.0]
+    assert s.elective.cancellations.cancel_t == [DAY + 510.0]
     assert list(s.elective.clock_starts()) == [-100.0]
 
 
@@ -161,7 +168,9 @@ def test_day_cases_need_no_bed():
     )
     refs = cohort("referral", [-5.0, -4.0, -3.0], day_case=[True] * 3)
     s = run_system(scn, cohorts(referrals=refs), until_days=1)
-    assert s.rec.el_admit_t == [450.0, 450.0] and list(s.rec.el_admit_day_case) == [True, True]
+    assert s.elective.admissions.admit_t == [450.0, 450.0] and list(
+        s.elective.admissions.admit_day_case
+    ) == [True, True]
     assert len(s.elective) == 1
 
 
@@ -172,7 +181,6 @@ def test_background_demand_competes_for_home_care():
     bg = cohort("hc_background", [10.0], days=[DAY])
     direct = cohort("direct", [0.0], pathway=[1])
     s = run_system(scn, cohorts(direct=direct, hc_background=bg), until_days=3)
-    r = s.rec
-    assert r.ac_leave == [1450.0]
-    waits = np.array(r.sc_start) - np.array(r.sc_request)
+    assert s.acute.records.leave == [1450.0]
+    waits = np.array(s.social.records.start) - np.array(s.social.records.request)
     assert list(waits) == [0.0, 10.0]

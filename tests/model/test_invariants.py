@@ -41,46 +41,63 @@ def test_pools_never_exceed_capacity(system):
 
 
 def test_ed_patients_conserved(system):
-    r = system.rec
-    dep = np.asarray(r.ed_depart)
+    dep = np.asarray(system.ed.records.depart)
     assert np.isnan(dep).sum() == system.ed.in_department
-    awaiting = np.isnan(dep) & ~np.isnan(np.asarray(r.ed_dta))
+    awaiting = np.isnan(dep) & ~np.isnan(np.asarray(system.ed.records.dta))
     assert awaiting.sum() == system.ed.awaiting_bed
 
 
 def test_acute_patients_conserved(system):
-    r = system.rec
-    admit, leave = np.asarray(r.ac_admit), np.asarray(r.ac_leave)
+    admit, leave = np.asarray(system.acute.records.admit), np.asarray(system.acute.records.leave)
     in_bed = (~np.isnan(admit) & np.isnan(leave)).sum()
     a = system.acute
     assert a.hub.capacity == 0  # Worcestershire has no elective hub, so no hub turnaround
     assert in_bed == a.beds.in_use - a.cleaning_general
-    fit, left = np.asarray(r.ac_fit), np.asarray(r.ac_leave)
+    fit, left = np.asarray(system.acute.records.fit), np.asarray(system.acute.records.leave)
     delayed_now = (~np.isnan(fit) & np.isnan(left)).sum()
     assert delayed_now == sum(a.delayed)
 
 
 def test_timestamps_are_causal(system):
-    r = system.rec
     arr, ho, seen, dta, dep = (
-        np.asarray(x) for x in (r.ed_arrival, r.ed_handover, r.ed_seen, r.ed_dta, r.ed_depart)
+        np.asarray(x)
+        for x in (
+            system.ed.records.arrival,
+            system.ed.records.handover,
+            system.ed.records.seen,
+            system.ed.records.dta,
+            system.ed.records.depart,
+        )
     )
     with np.errstate(invalid="ignore"):
         assert not (ho < arr).any() and not (seen < arr).any()
         assert not (seen < ho).any() and not (dta < seen).any() and not (dep < arr).any()
         assert not (dep < dta).any()
         req, adm, fit, lv = (
-            np.asarray(x) for x in (r.ac_request, r.ac_admit, r.ac_fit, r.ac_leave)
+            np.asarray(x)
+            for x in (
+                system.acute.records.request,
+                system.acute.records.admit,
+                system.acute.records.fit,
+                system.acute.records.leave,
+            )
         )
         assert not (adm < req).any() and not (fit < adm).any() and not (lv < fit).any()
-        sreq, sst = np.asarray(r.sc_request), np.asarray(r.sc_start)
+        sreq, sst = (
+            np.asarray(system.social.records.request),
+            np.asarray(system.social.records.start),
+        )
         assert not (sst < sreq).any()
-        cad, cfit, clv = np.asarray(r.cm_admit), np.asarray(r.cm_fit), np.asarray(r.cm_leave)
+        cad, cfit, clv = (
+            np.asarray(system.community.records.admit),
+            np.asarray(system.community.records.fit),
+            np.asarray(system.community.records.leave),
+        )
         assert not (cfit < cad).any() and not (clv < cfit).any()
 
 
 def test_census_consistent(system):
-    c = system.rec.census
+    c = system.census_rows
     import pandas as pd
 
     df = pd.DataFrame(c)

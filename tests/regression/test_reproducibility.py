@@ -54,12 +54,12 @@ def test_crn_probability_change_moves_few_patients(short):
 
     a = build_cohorts(short, Streams(5, 0)).ambulance
     b = build_cohorts(short.with_overrides({"ambulance.admit_prob": 0.46}), Streams(5, 0)).ambulance
-    assert a.t == b.t and a.a["ed_treat"] == b.a["ed_treat"]
-    adm_a, adm_b = np.array(a.a["admit"]), np.array(b.a["admit"])
+    assert a.t == b.t and a.attrs.treat_min == b.attrs.treat_min
+    adm_a, adm_b = np.array(a.attrs.admit), np.array(b.attrs.admit)
     # a patient admitted in both runs has the same length of stay in both
     both = np.flatnonzero(adm_a & adm_b)
-    los_a = [a.acute.a["los"][a.a["acute_row"][i]] for i in both]
-    los_b = [b.acute.a["los"][b.a["acute_row"][i]] for i in both]
+    los_a = [a.attrs.care.los_min[a.attrs.care_row[i]] for i in both]
+    los_b = [b.attrs.care.los_min[b.attrs.care_row[i]] for i in both]
     assert los_a == los_b
     assert (adm_b | ~adm_a).all()
     assert 0 < (adm_b & ~adm_a).sum() < 0.03 * adm_a.size
@@ -77,18 +77,20 @@ def test_downstream_stays_mapped_for_reachable_pathways_only_and_keep_crn(short)
     a = build_cohorts(short, Streams(5, 0)).direct
     b = build_cohorts(short.with_overrides({"acute.pathway_probs": shifted}), Streams(5, 0)).direct
     for c in (a, b):
-        p = np.array(c.a["pathway"])
+        p = np.array(c.attrs.pathway)
         for key, reach in (
-            ("hc_days", (p == 1) | (p == 2)),
-            ("ch_days", (p == 2) | (p == 3)),
-            ("comm_los", p == 2),
-            ("onward_assess", p == 2),
+            ("home_care_min", (p == 1) | (p == 2)),
+            ("care_home_min", (p == 2) | (p == 3)),
+            ("comm_los_min", p == 2),
+            ("onward_assess_min", p == 2),
         ):
-            v = np.array(c.a[key])
+            v = np.array(getattr(c.attrs, key))
             assert np.isfinite(v[reach]).all() and (v[reach] > 0).all(), key
             assert np.isnan(v[~reach]).all(), key
-    pa, pb = np.array(a.a["pathway"]), np.array(b.a["pathway"])
+    pa, pb = np.array(a.attrs.pathway), np.array(b.attrs.pathway)
     assert 0 < (pa != pb).sum() < 0.1 * pa.size
     both = np.flatnonzero(((pa == 1) | (pa == 2)) & ((pb == 1) | (pb == 2)))
     assert both.size > 20
-    assert np.array_equal(np.array(a.a["hc_days"])[both], np.array(b.a["hc_days"])[both])
+    assert np.array_equal(
+        np.array(a.attrs.home_care_min)[both], np.array(b.attrs.home_care_min)[both]
+    )

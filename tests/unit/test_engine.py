@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 import simpy
+from helpers import tiny_scenario
 
-from flowsim.model.engine import FAR_MIN, Clock, Pool, next_discharge_time
+from flowsim.model.discharge_window import DischargeWindow, next_discharge_time
+from flowsim.model.engine import FAR_MIN, GRANTED, Clock, Pool
 
 DAY = 1440.0
 
@@ -51,35 +53,46 @@ def test_capacity_reduction_never_evicts_and_increase_serves_queue():
     assert log == ["a", "b", "c", "d"] and pool.in_use == 2
 
 
-def test_cancel_withdraws_only_queued_requests():
+def test_ticket_cancel_withdraws_only_queued_requests():
     pool = Pool("p", 1)
     log = []
-
-    def g1():
-        log.append(1)
-
-    def g2():
-        log.append(2)
-
-    pool.request(g1)
-    pool.request(g2)
-    assert pool.cancel(g2) is True
-    assert pool.cancel(g2) is False
+    first = pool.request(log.append, 0, 1)
+    assert first is GRANTED and first.cancel() is False  # granted at once: nothing to cancel
+    second = pool.request(log.append, 0, 2)
+    third = pool.request(log.append, 0, 3)
+    assert second.waiting and second.cancel() is True
+    assert second.cancel() is False and pool.n_waiting == 1
     pool.release()
-    assert log == [1] and pool.in_use == 0
+    assert log == [1, 3] and not third.waiting
+    assert third.cancel() is False  # already granted
+    pool.release()
+    assert pool.in_use == 0 and pool.n_waiting == 0
 
 
-def test_withdraw_first_removes_the_head_without_granting_it():
+def test_same_grant_function_queued_twice_cancels_the_right_one():
+    # Tickets, not the grant function, identify a request: the same bound method
+    # queued for two patients cancels only the one whose ticket is used.
+    pool = Pool("p", 1)
+    log = []
+    pool.request(log.append, 0, "a")
+    tb = pool.request(log.append, 0, "b")
+    pool.request(log.append, 0, "c")
+    assert tb.cancel()
+    pool.release()
+    assert log == ["a", "c"]
+
+
+def test_cancelling_the_head_removes_it_without_granting_it():
     pool = Pool("p", 1)
     log = []
     pool.request(log.append, 0, "a")
     pool.request(log.append, 0, "b")
     pool.request(log.append, 0, "c")
-    assert pool.first_waiting() == ("b",)
-    pool.withdraw_first()
-    assert pool.first_waiting() == ("c",) and pool.n_waiting == 1
+    assert pool.head().args == ("b",)
+    assert pool.head().cancel()
+    assert pool.head().args == ("c",) and pool.n_waiting == 1
     pool.release()  # the unit goes to c, never to the withdrawn b
-    assert log == ["a", "c"] and pool.first_waiting() is None and pool.n_waiting == 0
+    assert log == ["a", "c"] and pool.head() is None and pool.n_waiting == 0
 
 
 def test_try_acquire_does_not_jump_a_queue():
@@ -147,7 +160,7 @@ def test_far_events_keep_time_then_insertion_order():
     assert log[3:] == [("far+1", t + 1)] and clock.now == t + 10
 
 
-def _mixed_model(env, schedule, now):
+def _mixed_model(env, schedule, now, start):
     """Callbacks scheduled with ``schedule(delay, fn)`` and a SimPy process that
     schedules callbacks too; returns the log it fills."""
     log = []
@@ -161,7 +174,7 @@ def _mixed_model(env, schedule, now):
         log.append(("proc-end", now()))
 
     schedule(10, lambda: log.append(("cb-before", now())))
-    env.process(proc(env))  # its first timeout is scheduled when it starts, at time 0
+    start(proc(env))  # its first timeout is scheduled when it starts, at time 0
     schedule(10, lambda: log.append(("cb-after", now())))  # ... which is after this
     schedule(30, lambda: log.append(("cb-30", now())))
     schedule(0, lambda: log.append(("cb-0", now())))
@@ -176,14 +189,14 @@ def test_simpy_processes_interleave_with_model_events_as_in_plain_simpy():
     def schedule(delay, fn):
         env.timeout(delay).callbacks.append(lambda _ev: fn())
 
-    expected = _mixed_model(env, schedule, lambda: env.now)
+    expected = _mixed_model(env, schedule, lambda: env.now, env.process)
     env.run(until=30)
     expected_30 = list(expected)
     env.run(until=40)
 
     env = simpy.Environment()
     clock = Clock(env, 0)
-    log = _mixed_model(env, clock.at, lambda: clock.now)
+    log = _mixed_model(env, clock.at, lambda: clock.now, clock.process)
     clock.run(30)
     assert log == expected_30 and clock.now == env.now == 30
     clock.run(40)
@@ -198,6 +211,35 @@ def test_simpy_processes_interleave_with_model_events_as_in_plain_simpy():
         "cb-30",
         "proc-end",
     ]
+
+
+def test_simpy_process_runs_through_public_api_only_and_keeps_time():
+    # A process started between runs, on a clock that has already advanced: its
+    # timeouts count from the clock's time, and SimPy's time follows the clock's.
+    env = simpy.Environment()
+    clock = Clock(env, 0)
+    log = []
+    clock.at(100, log.append, "model-100")
+    clock.run(50)
+    assert env.now == 50
+
+    def proc(env):
+        yield env.timeout(25)
+        log.append(("proc", env.now, clock.now))
+        clock.at(0, log.append, "scheduled-by-proc")
+
+    clock.process(proc(env))
+    clock.run(200)
+    assert log == [("proc", 75, 75), "scheduled-by-proc", "model-100"]
+    assert env.now == clock.now == 200
+
+
+def test_events_scheduled_counts_model_events():
+    clock = Clock(simpy.Environment(), 0)
+    assert clock.events_scheduled == 0
+    clock.at(1, print)
+    clock.at(2, print)
+    assert clock.events_scheduled == 2 and clock.events_scheduled == 2  # reading is free
 
 
 def test_events_due_at_until_wait_for_the_next_run():
@@ -241,3 +283,24 @@ def test_a_failed_callback_does_not_cut_a_later_run_short():
         clock.run(5)
     clock.run(10)  # the first run's end marker (due at 5) must not stop this one
     assert log == ["later", "after the first end"] and clock.now == 10
+
+
+def test_discharge_window_disabled_leaves_when_ready():
+    w = DischargeWindow(tiny_scenario())
+    assert not w.enabled and w.leave_time(123.4, 0.9, 0.9) == 123.4
+
+
+def test_discharge_window_enabled_uses_the_rule():
+    scn = tiny_scenario().with_overrides(
+        {
+            "discharge.use_window": True,
+            "discharge.window_start_hour": 10,
+            "discharge.window_end_hour": 20,
+            "discharge.weekend_factor": 0.67,
+        }
+    )
+    w = DischargeWindow(scn)
+    assert w.enabled
+    assert w.leave_time(8 * 60, 0.5, 0.0) == next_discharge_time(
+        8 * 60, 0.5, 0.0, WS, WE, 0.67, scn.run.start_weekday
+    )

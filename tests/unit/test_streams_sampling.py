@@ -18,7 +18,7 @@ from flowsim.sampling import (
     thin_numpy,
     thin_py,
 )
-from flowsim.streams import Streams, make_generator
+from flowsim.streams import Streams, make_generator, stream_key
 
 
 def test_same_name_same_numbers_and_names_independent():
@@ -31,11 +31,32 @@ def test_same_name_same_numbers_and_names_independent():
     assert not np.array_equal(a, Streams(2, 0).uniforms("ambulance.arrivals", 5))
 
 
+@pytest.mark.slow  # two fresh interpreters importing flowsim
 def test_stream_key_does_not_depend_on_python_hash_seed():
-    # blake2b of the name, so a fixed (seed, rep, name) gives fixed numbers in every process
-    g1 = make_generator(3, 4, "x").random(3)
-    g2 = make_generator(3, 4, "x").random(3)
-    assert np.array_equal(g1, g2)
+    # blake2b of the name, so a fixed (seed, rep, name) gives fixed numbers in every
+    # process: two fresh interpreters with different hash seeds (str hashes differ
+    # between them) must draw the same numbers as this process.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from flowsim.streams import make_generator, stream_key, stream_key;"
+        "print(hash('ambulance.arrivals'), stream_key('ambulance.arrivals'),"
+        " repr(make_generator(3, 4, 'ambulance.arrivals').random(3).tolist()))"
+    )
+    outs = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        outs.append(run.stdout.split(" ", 2))
+    (h1, k1, u1), (h2, k2, u2) = outs
+    assert h1 != h2  # the hash seeds really differ ...
+    assert k1 == k2 == str(stream_key("ambulance.arrivals"))  # ... the stream keys do not
+    here = make_generator(3, 4, "ambulance.arrivals").random(3).tolist()
+    assert u1.strip() == u2.strip() == repr(here)
 
 
 @pytest.mark.parametrize(

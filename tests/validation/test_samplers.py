@@ -76,10 +76,10 @@ def test_cohort_attributes_follow_the_scenario(worcs):
 
     scn = worcs.with_overrides({"run.days": 60, "run.warmup_days": 0})
     c = build_cohorts(scn, Streams(3, 0))
-    los_days = np.array(c.direct.a["los"]) / 1440.0
+    los_days = np.array(c.direct.attrs.los_min) / 1440.0
     mu, s = lognormal_params(scn.acute.emergency_los_days.mean, scn.acute.emergency_los_days.cv)
     assert stats.kstest(los_days, stats.lognorm(s=s, scale=np.exp(mu)).cdf).pvalue > ALPHA
-    path = np.bincount(c.walkin.acute.a["pathway"], minlength=4)
+    path = np.bincount(c.walkin.attrs.care.pathway, minlength=4)
     exp = np.array(scn.acute.pathway_probs) * path.sum()
     assert stats.chisquare(path, exp).pvalue > ALPHA
     amb_rate = len(c.ambulance.t) / 60.0
@@ -107,7 +107,7 @@ def test_home_care_start_state_is_the_equilibrium_mix(worcs):
     assert d.kind == "gamma" and b.kind == "exponential"
     load_d, load_b = lam_d * d.mean, sc.home_care_background_per_day * b.mean
     w = load_d / (load_d + load_b)
-    days = np.array(build_cohorts(scn, Streams(5, 0)).hc_prefill.a["days"]) / 1440.0
+    days = np.array(build_cohorts(scn, Streams(5, 0)).hc_prefill.attrs.length_min) / 1440.0
     assert len(days) == round(20_000 * sc.home_care_initial_occupancy_pct / 100)
 
     def cdf(t):
