@@ -35,6 +35,7 @@ from pydantic import (
 
 from flowsim.capacity import CapacityMixin
 from flowsim.errors import ConfigError, Problem
+from flowsim.limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED
 from flowsim.overrides import apply_overrides
 
 PROB_TOL = 1e-6
@@ -67,11 +68,6 @@ Rate = Annotated[float, Num, Field(ge=0, le=100_000, allow_inf_nan=False)]
 Bool = Annotated[bool, Strict()]
 Text = Annotated[str, Strict(), Field(max_length=10_000)]
 Month = Annotated[int, Int, Field(ge=1, le=12)]
-
-#: Limits shared by the schema, the CLI and the Python API (``run(replications=...)``).
-MAX_REPLICATIONS = 100_000
-MAX_SEED = 2**63 - 1
-MAX_DAYS = 36_500
 
 
 class _Frozen(BaseModel):
@@ -576,6 +572,11 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def field_model(info: Any) -> type[BaseModel] | None:
+    """The section or distribution model a field holds, if any."""
+    return _model_in(info.annotation)
+
+
 def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     """Known field names at a location in the schema, for did-you-mean hints."""
     cur: Any = model
@@ -635,6 +636,7 @@ def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
 
 __all__ = [
     "DERIVED_FIELDS",
+    "field_model",
     "AcuteCfg",
     "AmbulanceCfg",
     "CommunityCfg",
