@@ -74,7 +74,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'flowsim' has no attribute {name!r}")
+        # a submodule used as an attribute (``flowsim.metrics``), as before names were lazy
+        try:
+            return importlib.import_module(f"flowsim.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"flowsim.{name}":
+                raise
+            raise AttributeError(f"module 'flowsim' has no attribute {name!r}") from None
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

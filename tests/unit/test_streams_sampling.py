@@ -32,10 +32,29 @@ def test_same_name_same_numbers_and_names_independent():
 
 
 def test_stream_key_does_not_depend_on_python_hash_seed():
-    # blake2b of the name, so a fixed (seed, rep, name) gives fixed numbers in every process
-    g1 = make_generator(3, 4, "x").random(3)
-    g2 = make_generator(3, 4, "x").random(3)
-    assert np.array_equal(g1, g2)
+    # blake2b of the name, so a fixed (seed, rep, name) gives fixed numbers in every
+    # process. Each subprocess runs under a different PYTHONHASHSEED; the str hash of the
+    # name differs between them (so a hash()-based key would fail here), the draws do not.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from flowsim.streams import make_generator; "
+        "print(json.dumps([hash('ambulance.arrivals'), "
+        "make_generator(3, 4, 'ambulance.arrivals').random(3).tolist()]))"
+    )
+    outs = []
+    for hs in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": hs}
+        r = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        outs.append(json.loads(r.stdout))
+    assert len({h for h, _ in outs}) == 3  # the hash seeds really differed
+    here = make_generator(3, 4, "ambulance.arrivals").random(3).tolist()
+    assert all(draws == here for _, draws in outs)
 
 
 @pytest.mark.parametrize(
