@@ -28,7 +28,6 @@ TWELVE_HOURS = 720.0
 WEEK_MIN = 7 * MIN_PER_DAY
 
 
-
 def _overlap_days(start: np.ndarray, end: np.ndarray, w0: float, w1: float) -> float:
     """Total days of [start, end) inside [w0, w1); a missing end is censored at w1."""
     end = np.where(np.isnan(end), w1, end)

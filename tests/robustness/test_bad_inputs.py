@@ -125,7 +125,9 @@ def test_hour_range_wrapping_midnight_is_honoured_and_costed(worcs):
     s = apply_interventions(
         worcs, ["more_ed_clinicians:extra=1,from_hour=22,to_hour=8,gbp_per_hour=100"]
     )
-    added = [b - a for a, b in zip(worcs.ed.clinicians_by_hour, s.ed.clinicians_by_hour)]
+    added = [
+        b - a for a, b in zip(worcs.ed.clinicians_by_hour, s.ed.clinicians_by_hour, strict=True)
+    ]
     assert added == [1 if (h >= 22 or h < 8) else 0 for h in range(24)]
     assert s.intervention_cost_gbp_per_year == pytest.approx(1 * 10 * 365 * 100)
 
