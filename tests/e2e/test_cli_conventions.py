@@ -263,3 +263,22 @@ def test_bash_completion_offers_an_options_choices(capsys):
     )
     r = subprocess.run(["bash"], input=probe, text=True, capture_output=True)
     assert r.stdout.split() == ["json", "markdown"], r.stdout + r.stderr
+
+
+def test_sensitivity_announces_design_size_and_interrupt_says_resume(monkeypatch, capsys):
+    from pathlib import Path
+
+    import flowsim.sensitivity as sens
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sens, "sensitivity", interrupted)
+    spec = Path(__file__).resolve().parents[2] / "experiments" / "morris_6params.yaml"
+    rc = main(["sensitivity", str(spec), "--method", "sobol", "-r", "1", "--days", "5"])
+    assert rc == 130
+    err = capsys.readouterr().err
+    s = sens.load_sensitivity(spec).model_copy(update={"method": "sobol"})
+    n = len(sens.sample(s))
+    assert f"{n} design points x 1 replications = {n} simulations" in err
+    assert "re-run the same command to resume" in err
