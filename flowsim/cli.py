@@ -35,13 +35,10 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
 
 def version() -> str:
-    """The installed flowsim version (``0+unknown`` when run from an uninstalled tree)."""
-    from importlib import metadata
+    """The flowsim version (the package's ``__version__``, which packaging reads too)."""
+    from flowsim import __version__
 
-    try:
-        return metadata.version("flowsim")
-    except metadata.PackageNotFoundError:  # pragma: no cover - source tree only
-        return "0+unknown"
+    return __version__
 
 
 # --------------------------------------------------------------------- logging
