@@ -11,8 +11,11 @@ Because every change re-maps the same per-patient uniforms or thins the same
 candidate arrivals, a scenario with interventions sees the same patients as its
 baseline (common random numbers), and paired differences are tight.
 
-Costs are annual running costs in pounds; where no public figure exists the
-default is an assumption ("D") the user is expected to replace with local costing.
+Costs are annual running costs in pounds, computed from the scenario's unit costs
+(``costs:``, cited rows) and the library's cost constants. A cost constant carries
+its source (a row id, or "D" where no public figure exists) and is not a size a user
+can set, so no option can be made to look free; local costing changes the constant
+here, in one reviewed place.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ class Param:
     #: Whole numbers only (beds, packages, clinicians, hours): a size that would be
     #: rounded is refused rather than charged for capacity that is never added.
     integer: bool = False
+    #: A cost constant of the library (its source in ``description``): used in the
+    #: annual cost, never set by a user, so an option cannot be made to look free.
+    cost: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +156,13 @@ _register(
         "wait from medically fit to referral for pathways 1-3 is cut to `assessment_days`.",
         params=(
             Param("assessment_days", 1.0, "days", "mean assessment delay for pathways 1-3"),
-            Param("team_cost_gbp", 1_500_000, "GBP/yr", "D2A team (therapists, social workers)"),
+            Param(
+                "team_cost_gbp",
+                1_500_000,
+                "GBP/yr",
+                "D: D2A team (therapists, social workers)",
+                cost=True,
+            ),
         ),
         changes=lambda s, p: {"acute.pathway_assessment_days": _d2a_dists(s, p)},
         annual_cost=lambda s, p: p["team_cost_gbp"],
@@ -208,7 +220,13 @@ _register(
                 "relative cut in conversion and direct admissions",
                 maximum=100,
             ),
-            Param("service_cost_gbp", 2_000_000, "GBP/yr", "virtual ward / SDEC running cost"),
+            Param(
+                "service_cost_gbp",
+                2_000_000,
+                "GBP/yr",
+                "D: virtual ward / SDEC running cost",
+                cost=True,
+            ),
         ),
         changes=lambda s, p: {
             "ambulance.admit_prob": _scaled(s.ambulance.admit_prob, p["reduction_pct"]),
@@ -237,7 +255,13 @@ _register(
                 "share of minors seen at the UTC instead",
                 maximum=100,
             ),
-            Param("gbp_per_attendance", 80, "GBP", "UTC cost per diverted attendance (D)"),
+            Param(
+                "gbp_per_attendance",
+                80,
+                "GBP",
+                "D: UTC cost per diverted attendance",
+                cost=True,
+            ),
         ),
         changes=_utc,
         annual_cost=lambda s, p: _diverted_minors_per_year(s, p) * p["gbp_per_attendance"],
@@ -252,7 +276,11 @@ _register(
         params=(
             Param("weekend_factor", 1.0, "ratio", "weekend/weekday discharge ratio", maximum=1.0),
             Param(
-                "staff_cost_gbp", 1_000_000, "GBP/yr", "weekend ward rounds, pharmacy, transport"
+                "staff_cost_gbp",
+                1_000_000,
+                "GBP/yr",
+                "D: weekend ward rounds, pharmacy, transport",
+                cost=True,
             ),
         ),
         changes=lambda s, p: {"discharge.weekend_factor": p["weekend_factor"]},
@@ -302,7 +330,7 @@ _register(
                 maximum=24,
                 integer=True,
             ),
-            Param("gbp_per_hour", 110, "GBP", "cost of a clinician hour (D)"),
+            Param("gbp_per_hour", 110, "GBP", "D: cost of a clinician hour", cost=True),
         ),
         changes=lambda s, p: {"ed.clinicians_by_hour": _roster_plus(s, p)},
         annual_cost=lambda s, p: p["extra"] * len(_hours(p)) * 365 * p["gbp_per_hour"],
@@ -317,7 +345,13 @@ _register(
         description="Ambulance hear-and-treat / see-and-treat: fewer conveyances to A&E.",
         params=(
             Param("reduction_pct", 10, "%", "relative cut in ambulance conveyances", maximum=100),
-            Param("service_cost_gbp", 500_000, "GBP/yr", "clinical hub running cost (D)"),
+            Param(
+                "service_cost_gbp",
+                500_000,
+                "GBP/yr",
+                "D: clinical hub running cost",
+                cost=True,
+            ),
         ),
         changes=lambda s, p: {
             "ambulance.arrivals_per_day": _scaled(s.ambulance.arrivals_per_day, p["reduction_pct"])
@@ -411,11 +445,22 @@ def resolve(spec: str) -> tuple[Intervention, dict[str, float]]:
                 Problem(f"{key}.{k}", v, f"unknown parameter{hint}; parameters: {', '.join(known)}")
             )
             continue
+        p = known[k]
+        if p.cost:
+            problems.append(
+                Problem(
+                    f"{key}.{k}",
+                    v,
+                    f"a cost constant of the intervention library ({p.default:g} {p.unit}; "
+                    f"{p.description.split(':')[0]}), not settable: to use local costing, "
+                    "change it in flowsim.interventions",
+                )
+            )
+            continue
         if not _NUMBER.match(v):
             problems.append(Problem(f"{key}.{k}", v, "must be a plain decimal number"))
             continue
         x = float(v)
-        p = known[k]
         if not math.isfinite(x) or x < p.minimum or (p.maximum is not None and x > p.maximum):
             rng = f">= {p.minimum:g}" + (f" and <= {p.maximum:g}" if p.maximum is not None else "")
             problems.append(Problem(f"{key}.{k}", v, f"must be {rng} ({p.unit})"))
@@ -498,6 +543,12 @@ def describe() -> list[dict[str, Any]]:
             "params": {
                 p.name: {"default": p.default, "unit": p.unit, "description": p.description}
                 for p in iv.params
+                if not p.cost
+            },
+            "cost_constants": {
+                p.name: {"value": p.default, "unit": p.unit, "source": p.description}
+                for p in iv.params
+                if p.cost
             },
             "changes": iv.changes_text,
             "cost": iv.cost_basis,
@@ -513,6 +564,8 @@ def format_library() -> str:
         lines.append(f"{d['name']}\n    {d['description']}")
         for k, p in d["params"].items():
             lines.append(f"    - {k} = {p['default']:g} {p['unit']}: {p['description']}")
+        for k, c in d["cost_constants"].items():
+            lines.append(f"    cost constant {k} = {c['value']:,.0f} {c['unit']} ({c['source']})")
         lines.append(f"    changes: {d['changes']}")
         lines.append(f"    annual cost: {d['cost']}\n")
     lines.append(

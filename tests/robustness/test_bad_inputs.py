@@ -122,14 +122,12 @@ def test_zero_size_is_not_charged(worcs):
 def test_hour_range_wrapping_midnight_is_honoured_and_costed(worcs):
     from flowsim.interventions import apply_interventions
 
-    s = apply_interventions(
-        worcs, ["more_ed_clinicians:extra=1,from_hour=22,to_hour=8,gbp_per_hour=100"]
-    )
+    s = apply_interventions(worcs, ["more_ed_clinicians:extra=1,from_hour=22,to_hour=8"])
     added = [
         b - a for a, b in zip(worcs.ed.clinicians_by_hour, s.ed.clinicians_by_hour, strict=True)
     ]
     assert added == [1 if (h >= 22 or h < 8) else 0 for h in range(24)]
-    assert s.intervention_cost_gbp_per_year == pytest.approx(1 * 10 * 365 * 100)
+    assert s.intervention_cost_gbp_per_year == pytest.approx(1 * 10 * 365 * 110)
 
 
 def test_every_bad_intervention_listed_at_once(capsys):
@@ -148,3 +146,29 @@ def test_cli_base_to_a_system_file_shows_no_content(tmp_path, capsys):
     assert main(["validate", str(child)]) == 2
     err = capsys.readouterr().err
     assert "SECRETHASH" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "discharge_to_assess:team_cost_gbp=0",
+        "admission_avoidance:service_cost_gbp=1",
+        "more_ed_clinicians:gbp_per_hour=0",
+        "seven_day_discharge:staff_cost_gbp=0",
+        "urgent_treatment_centre:gbp_per_attendance=0",
+    ],
+)
+def test_intervention_cost_constants_cannot_be_set_by_a_user(worcs, spec):
+    from flowsim.interventions import apply_interventions
+
+    with pytest.raises(ConfigError) as e:
+        apply_interventions(worcs, [spec])
+    assert "cost constant" in str(e.value)
+
+
+def test_library_lists_cost_constants_with_their_source():
+    from flowsim.interventions import describe
+
+    d2a = next(d for d in describe() if d["name"] == "discharge_to_assess")
+    assert "team_cost_gbp" not in d2a["params"]
+    assert d2a["cost_constants"]["team_cost_gbp"]["source"].startswith("D")
