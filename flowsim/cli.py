@@ -383,6 +383,21 @@ def _spec_changes(
     return spec.model_copy(update=update)
 
 
+def _check_spec_limits(spec: Any, path: Path) -> None:
+    """A sweep or sensitivity file obeys the config's limits too (replications, seed, days)."""
+    from flowsim.limits import check_run_args
+
+    try:
+        check_run_args(
+            replications=spec.replications,
+            seed=spec.seed,
+            days=spec.days,
+            warmup_days=spec.warmup_days,
+        )
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, str(path)) from None
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``flowsim sweep``: run or resume a parameter sweep."""
     import pandas as pd
@@ -393,6 +408,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     original = load_sweep(path)
     changed = _spec_changes(args, original, path)
     spec = changed or original
+    _check_spec_limits(spec, path)
     n = len(design_points(spec))
     log.info(
         "Sweep %s: %d points x %d replications = %d simulations of %s days",
@@ -446,6 +462,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     original = load_sensitivity(path)
     changed = _spec_changes(args, original, path, {"method": args.method} if args.method else {})
     spec = changed or original
+    _check_spec_limits(spec, path)
     n = len(sample(spec))
     log.info(
         "Sensitivity %s (%s): %d design points x %d replications = %d simulations",

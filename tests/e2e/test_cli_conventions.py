@@ -282,3 +282,17 @@ def test_sensitivity_announces_design_size_and_interrupt_says_resume(monkeypatch
     n = len(sens.sample(s))
     assert f"{n} design points x 1 replications = {n} simulations" in err
     assert "re-run the same command to resume" in err
+
+
+def test_sweep_file_obeys_the_replication_cap(tmp_path, capsys):
+    spec = {
+        "name": "huge",
+        "replications": 1_000_000_000,
+        "days": 2,
+        "parameters": {"acute.beds": {"values": [800, 840]}},
+    }
+    f = tmp_path / "sweep.yaml"
+    f.write_text(yaml.safe_dump(spec))
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    assert "replications" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
