@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 ARGS   ?=
 
-.PHONY: run test test-fast lint format bench clean install install-test
+.PHONY: run test test-fast lint format bench clean install install-test wheel schema-reference
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ format: install-test
 
 bench: install-test
 	$(PY) benchmarks/bench_speed.py $(ARGS)
+
+# A wheel with the packaged scenarios (flowsim.scenarios), in dist/
+wheel: install-test
+	$(PY) -m pip wheel --no-deps --no-build-isolation --quiet -w dist .
+
+# The configuration reference as Markdown (every key, type, default, limits, meaning)
+schema-reference: install
+	$(BIN)/flowsim schema --format markdown
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

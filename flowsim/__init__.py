@@ -6,30 +6,85 @@ health and care system.
     one = flowsim.simulate(scn, seed=1)          # one replication, with records
     res = flowsim.run(scn, replications=10, jobs=2)
     res.summary                                  # mean and 95% CI per KPI
+    flowsim.kpi_table()                          # every KPI: label, unit, definition
+
+Names are imported on first use (PEP 562), so ``import flowsim`` and the command
+line's ``--help`` stay fast; ``dir(flowsim)`` lists them all.
 """
 
-from flowsim.comparison import ComparisonResult, compare
-from flowsim.config import Scenario, load_scenario
-from flowsim.errors import ConfigError
-from flowsim.experiment import RunResult, SimulationResult, run, simulate
-from flowsim.metrics import KPI_INFO, KPI_NAMES
-from flowsim.sensitivity import sensitivity
-from flowsim.sweep import sweep
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+#: Public name -> module that defines it.
+_LAZY: dict[str, str] = {
+    "ComparisonResult": "flowsim.comparison",
+    "compare": "flowsim.comparison",
+    "ConfigError": "flowsim.errors",
+    "KPI_INFO": "flowsim.kpis",
+    "KPI_NAMES": "flowsim.kpis",
+    "HEADLINE_KPIS": "flowsim.kpis",
+    "HIGHER_IS_BETTER": "flowsim.kpis",
+    "kpi_table": "flowsim.kpis",
+    "RunResult": "flowsim.experiment",
+    "SimulationResult": "flowsim.experiment",
+    "run": "flowsim.experiment",
+    "simulate": "flowsim.experiment",
+    "Scenario": "flowsim.schema",
+    "load_scenario": "flowsim.loading",
+    "packaged_names": "flowsim.loading",
+    "sensitivity": "flowsim.sensitivity",
+    "sweep": "flowsim.sweep",
+}
+
 __all__ = [
     "ComparisonResult",
-    "compare",
     "ConfigError",
+    "HEADLINE_KPIS",
+    "HIGHER_IS_BETTER",
     "KPI_INFO",
     "KPI_NAMES",
     "RunResult",
     "Scenario",
     "SimulationResult",
+    "compare",
+    "kpi_table",
     "load_scenario",
+    "packaged_names",
     "run",
     "sensitivity",
     "simulate",
     "sweep",
 ]
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
+    from flowsim.comparison import ComparisonResult, compare
+    from flowsim.errors import ConfigError
+    from flowsim.experiment import RunResult, SimulationResult, run, simulate
+    from flowsim.kpis import HEADLINE_KPIS, HIGHER_IS_BETTER, KPI_INFO, KPI_NAMES, kpi_table
+    from flowsim.loading import load_scenario, packaged_names
+    from flowsim.schema import Scenario
+    from flowsim.sensitivity import sensitivity
+    from flowsim.sweep import sweep
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        # a submodule used as an attribute (``flowsim.metrics``), as before names were lazy
+        try:
+            return importlib.import_module(f"flowsim.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"flowsim.{name}":
+                raise
+            raise AttributeError(f"module 'flowsim' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -14,8 +14,6 @@ Nelder-Mead can minimise.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,9 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from flowsim.config import Scenario, load_scenario
 from flowsim.experiment import RunResult, run, summarise
-from flowsim.metrics import KPI_INFO
+from flowsim.kpis import BY_NAME
+from flowsim.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -38,6 +36,15 @@ class Target:
     high: float
     per_day: bool  # the KPI is a period total; compare its daily rate
     source: str
+
+    def __post_init__(self) -> None:
+        if self.kpi not in BY_NAME:
+            raise ValueError(f"calibration target {self.kpi!r} is not in the KPI table")
+
+    @property
+    def public_row(self) -> str:
+        """The public-figures row the KPI table names for this KPI (``"W22"``)."""
+        return BY_NAME[self.kpi].public_row
 
 
 TARGETS: dict[str, tuple[Target, ...]] = {
@@ -185,8 +192,8 @@ def fit(
             problems.append(f"--fit {k}: current value {v!r} is not a number")
         if not bounds[k][0] < bounds[k][1]:
             problems.append(f"--fit {k}: bounds {bounds[k]} must have LO < HI")
-    unknown = sorted(set(targets) - set(KPI_INFO))
-    problems += [f"--target {k}: not a KPI name (see flowsim.metrics.KPI_INFO)" for k in unknown]
+    unknown = sorted(set(targets) - set(BY_NAME))
+    problems += [f"--target {k}: not a KPI name (see `flowsim kpis`)" for k in unknown]
     problems += [f"--target {k}={v}: target must be non-zero" for k, v in targets.items() if v == 0]
     if problems:
         raise ValueError("cannot fit:\n  - " + "\n  - ".join(problems))
@@ -218,103 +225,3 @@ def fit(
     tr = pd.DataFrame(trace)
     best = tr.loc[tr["loss"].idxmin()]
     return {k: int(best[k]) if integer[k] else float(best[k]) for k in keys}, tr
-
-
-def _parse_fit_args(fit_args: list[str], target_args: list[str]):
-    """Parse ``--fit KEY=LO:HI`` and ``--target KPI=VALUE``; every problem at once."""
-    problems, bounds, targets = [], {}, {}
-    for it in fit_args:
-        k, eq, v = it.partition("=")
-        parts = v.split(":")
-        try:
-            if not eq or len(parts) != 2:
-                raise ValueError
-            bounds[k.strip()] = (float(parts[0]), float(parts[1]))
-        except ValueError:
-            problems.append(f"--fit {it!r}: must look like KEY=LO:HI with numbers LO < HI")
-    for it in target_args:
-        k, eq, v = it.partition("=")
-        try:
-            if not eq:
-                raise ValueError
-            targets[k.strip()] = float(v)
-        except ValueError:
-            problems.append(f"--target {it!r}: must look like KPI=VALUE with a number")
-    if not target_args:
-        problems.append("--target: at least one KPI=VALUE is needed with --fit")
-    return bounds, targets, problems
-
-
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    scn = load_scenario(args.config, args.overrides)
-    if args.fit:
-        bounds, targets, problems = _parse_fit_args(args.fit, args.target)
-        if problems:
-            print("error: cannot fit:\n  - " + "\n  - ".join(problems), file=sys.stderr)
-            return 2
-        try:
-            best, trace = fit(
-                scn,
-                bounds,
-                targets,
-                replications=args.replications or 3,
-                jobs=args.jobs,
-                max_evals=args.max_evals,
-            )
-        except ValueError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        print(trace.to_string(index=False))
-        print("\nBest: " + " ".join(f"--set {k}={v:.6g}" for k, v in best.items()))
-        return 0
-    res = run(
-        scn,
-        replications=args.replications or scn.run.replications,
-        jobs=args.jobs,
-        progress=not args.no_progress,
-    )
-    table = calibration_table(res, scn)
-    with pd.option_context("display.width", 200, "display.max_colwidth", 60):
-        print(table.drop(columns=["source"]).round(2).to_string(index=False))
-        print()
-        for r in table.itertuples():
-            print(f"  {r.kpi}: {r.source}")
-    if args.figure:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        ax = plot_calibration(table)
-        ax.set_title(f"{scn.name}: model vs observed")
-        ax.figure.tight_layout()
-        ax.figure.savefig(args.figure, dpi=110)
-        print(f"\nFigure written to {args.figure}")
-    return 0 if table["within_band"].all() else 1
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "calibrate",
-        help="compare a baseline with its public figures, or fit unknown parameters to target KPIs",
-    )
-    p.add_argument("config", nargs="?", default="worcestershire")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    p.add_argument("--replications", "-r", type=int, default=None)
-    p.add_argument("--jobs", "-j", type=int, default=1)
-    p.add_argument("--figure", default=None, help="write the model-vs-observed figure here")
-    p.add_argument(
-        "--fit",
-        action="append",
-        default=[],
-        metavar="KEY=LO:HI",
-        help="parameter to fit within bounds (repeatable)",
-    )
-    p.add_argument(
-        "--target",
-        action="append",
-        default=[],
-        metavar="KPI=VALUE",
-        help="KPI mean to match when fitting (repeatable)",
-    )
-    p.add_argument("--max-evals", type=int, default=40)
-    p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(func=cmd_calibrate)

@@ -23,14 +23,7 @@ from scipy import stats
 from flowsim.config import Scenario, load_model_file, load_scenario
 from flowsim.errors import ConfigError, Problem
 from flowsim.experiment import RunResult, ci95, run, summarise
-
-#: KPIs where a larger value is better (all others: smaller is better).
-HIGHER_IS_BETTER = {
-    "ed_pct_within_4h",
-    "elective_pct_within_18w",
-    "emergency_admissions",
-    "elective_admissions",
-}
+from flowsim.kpis import HIGHER_IS_BETTER
 
 
 class ScenarioSpec(BaseModel):

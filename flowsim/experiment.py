@@ -19,6 +19,7 @@ from scipy import stats
 
 from flowsim.config import Scenario
 from flowsim.executors import map_tasks
+from flowsim.limits import check_distinct_names, check_run_args
 from flowsim.metrics import (
     KPI_INFO,
     KPI_NAMES,
@@ -230,6 +231,8 @@ def run(
     """
     scns = [scenario] if isinstance(scenario, Scenario) else list(scenario)
     first = scns[0]
+    check_run_args(replications=replications, seed=seed, jobs=jobs)
+    check_distinct_names(scns)
     replications = first.run.replications if replications is None else int(replications)
     seed = first.run.seed if seed is None else int(seed)
     tasks = [RepTask(s, seed, r) for s in scns for r in range(replications)]

@@ -11,21 +11,24 @@ Because every change re-maps the same per-patient uniforms or thins the same
 candidate arrivals, a scenario with interventions sees the same patients as its
 baseline (common random numbers), and paired differences are tight.
 
-Costs are annual running costs in pounds; where no public figure exists the
-default is an assumption ("D") the user is expected to replace with local costing.
+Costs are annual running costs in pounds, computed from the scenario's unit costs
+(``costs:``, cited rows) and the library's cost constants. A cost constant carries
+its source (a row id, or "D" where no public figure exists) and is not a size a user
+can set, so no option can be made to look free; local costing changes the constant
+here, in one reviewed place.
 """
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flowsim.config import Scenario
 from flowsim.errors import ConfigError, Problem
+from flowsim.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,12 @@ class Param:
     description: str
     minimum: float = 0.0
     maximum: float | None = None
+    #: Whole numbers only (beds, packages, clinicians, hours): a size that would be
+    #: rounded is refused rather than charged for capacity that is never added.
+    integer: bool = False
+    #: A cost constant of the library (its source in ``description``): used in the
+    #: annual cost, never set by a user, so an option cannot be made to look free.
+    cost: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,22 @@ class Intervention:
     changes_text: str
 
     def defaults(self) -> dict[str, float]:
+        """Each parameter's default size."""
         return {p.name: p.default for p in self.params}
 
 
+def _hours(p: dict[str, float]) -> set[int]:
+    """Hours of the day covered by ``[from_hour, to_hour)``; a range may wrap midnight
+    (``from_hour=22, to_hour=8`` is 22:00-08:00, ten hours)."""
+    lo, hi = int(p["from_hour"]), int(p["to_hour"])
+    if lo < hi:
+        return set(range(lo, hi))
+    return set(range(lo, 24)) | set(range(0, hi))
+
+
 def _roster_plus(s: Scenario, p: dict[str, float]) -> list[int]:
-    lo, hi, extra = int(p["from_hour"]), int(p["to_hour"]), int(round(p["extra"]))
-    return [c + (extra if lo <= h < hi else 0) for h, c in enumerate(s.ed.clinicians_by_hour)]
+    hours, extra = _hours(p), int(p["extra"])
+    return [c + (extra if h in hours else 0) for h, c in enumerate(s.ed.clinicians_by_hour)]
 
 
 def _d2a_dists(s: Scenario, p: dict[str, float]) -> list[dict]:
@@ -110,8 +129,8 @@ _register(
     Intervention(
         name="extra_acute_beds",
         description="Open more general and acute beds all year (staffed).",
-        params=(Param("beds", 40, "beds", "beds added"),),
-        changes=lambda s, p: {"acute.beds": s.acute.beds + int(round(p["beds"]))},
+        params=(Param("beds", 40, "beds", "beds added", integer=True),),
+        changes=lambda s, p: {"acute.beds": s.acute.beds + int(p["beds"])},
         annual_cost=lambda s, p: p["beds"] * 365 * s.costs.acute_bed_day_gbp,
         cost_basis="beds x 365 x acute bed-day cost (E44: £562)",
         changes_text="acute.beds += beds",
@@ -121,10 +140,8 @@ _register(
     Intervention(
         name="escalation_beds",
         description="More winter escalation beds in the escalation months (default Dec-Mar).",
-        params=(Param("beds", 30, "beds", "escalation beds added"),),
-        changes=lambda s, p: {
-            "acute.escalation_beds": s.acute.escalation_beds + int(round(p["beds"]))
-        },
+        params=(Param("beds", 30, "beds", "escalation beds added", integer=True),),
+        changes=lambda s, p: {"acute.escalation_beds": s.acute.escalation_beds + int(p["beds"])},
         annual_cost=lambda s, p: (
             p["beds"] * 30.4 * len(s.acute.escalation_months) * s.costs.acute_bed_day_gbp
         ),
@@ -139,7 +156,13 @@ _register(
         "wait from medically fit to referral for pathways 1-3 is cut to `assessment_days`.",
         params=(
             Param("assessment_days", 1.0, "days", "mean assessment delay for pathways 1-3"),
-            Param("team_cost_gbp", 1_500_000, "GBP/yr", "D2A team (therapists, social workers)"),
+            Param(
+                "team_cost_gbp",
+                1_500_000,
+                "GBP/yr",
+                "D: D2A team (therapists, social workers)",
+                cost=True,
+            ),
         ),
         changes=lambda s, p: {"acute.pathway_assessment_days": _d2a_dists(s, p)},
         annual_cost=lambda s, p: p["team_cost_gbp"],
@@ -151,10 +174,9 @@ _register(
     Intervention(
         name="more_home_care",
         description="Commission more home care packages (shared with community demand).",
-        params=(Param("packages", 100, "packages", "concurrent packages added"),),
+        params=(Param("packages", 100, "packages", "concurrent packages added", integer=True),),
         changes=lambda s, p: {
-            "social_care.home_care_packages": s.social_care.home_care_packages
-            + int(round(p["packages"]))
+            "social_care.home_care_packages": s.social_care.home_care_packages + int(p["packages"])
         },
         annual_cost=lambda s, p: p["packages"] * 365 * s.costs.home_care_package_day_gbp,
         cost_basis="packages x 365 x package day cost (E40-based, D)",
@@ -165,9 +187,9 @@ _register(
     Intervention(
         name="more_care_home_places",
         description="Block-purchase more care-home places at council rates.",
-        params=(Param("places", 50, "places", "places added"),),
+        params=(Param("places", 50, "places", "places added", integer=True),),
         changes=lambda s, p: {
-            "social_care.care_home_places": s.social_care.care_home_places + int(round(p["places"]))
+            "social_care.care_home_places": s.social_care.care_home_places + int(p["places"])
         },
         annual_cost=lambda s, p: p["places"] * 52 * s.costs.care_home_week_gbp,
         cost_basis="places x 52 x weekly fee (L35 / W53)",
@@ -178,8 +200,8 @@ _register(
     Intervention(
         name="more_community_beds",
         description="Open more community hospital (rehabilitation) beds.",
-        params=(Param("beds", 20, "beds", "beds added"),),
-        changes=lambda s, p: {"community.beds": s.community.beds + int(round(p["beds"]))},
+        params=(Param("beds", 20, "beds", "beds added", integer=True),),
+        changes=lambda s, p: {"community.beds": s.community.beds + int(p["beds"])},
         annual_cost=lambda s, p: p["beds"] * 365 * s.costs.community_bed_day_gbp,
         cost_basis="beds x 365 x community bed-day cost (D)",
         changes_text="community.beds += beds",
@@ -198,7 +220,13 @@ _register(
                 "relative cut in conversion and direct admissions",
                 maximum=100,
             ),
-            Param("service_cost_gbp", 2_000_000, "GBP/yr", "virtual ward / SDEC running cost"),
+            Param(
+                "service_cost_gbp",
+                2_000_000,
+                "GBP/yr",
+                "D: virtual ward / SDEC running cost",
+                cost=True,
+            ),
         ),
         changes=lambda s, p: {
             "ambulance.admit_prob": _scaled(s.ambulance.admit_prob, p["reduction_pct"]),
@@ -227,7 +255,13 @@ _register(
                 "share of minors seen at the UTC instead",
                 maximum=100,
             ),
-            Param("gbp_per_attendance", 80, "GBP", "UTC cost per diverted attendance (D)"),
+            Param(
+                "gbp_per_attendance",
+                80,
+                "GBP",
+                "D: UTC cost per diverted attendance",
+                cost=True,
+            ),
         ),
         changes=_utc,
         annual_cost=lambda s, p: _diverted_minors_per_year(s, p) * p["gbp_per_attendance"],
@@ -242,7 +276,11 @@ _register(
         params=(
             Param("weekend_factor", 1.0, "ratio", "weekend/weekday discharge ratio", maximum=1.0),
             Param(
-                "staff_cost_gbp", 1_000_000, "GBP/yr", "weekend ward rounds, pharmacy, transport"
+                "staff_cost_gbp",
+                1_000_000,
+                "GBP/yr",
+                "D: weekend ward rounds, pharmacy, transport",
+                cost=True,
             ),
         ),
         changes=lambda s, p: {"discharge.weekend_factor": p["weekend_factor"]},
@@ -256,16 +294,19 @@ _register(
         name="elective_hub",
         description="Ring-fenced elective beds (elective hub) that emergencies cannot use.",
         params=(
-            Param("beds", 20, "beds", "ring-fenced beds"),
-            Param("carve_out", 0, "0/1", "1 = take the beds from the general bed base", maximum=1),
+            Param("beds", 20, "beds", "ring-fenced beds", integer=True),
+            Param(
+                "carve_out",
+                0,
+                "0/1",
+                "1 = take the beds from the general bed base",
+                maximum=1,
+                integer=True,
+            ),
         ),
         changes=lambda s, p: {
-            "elective.ringfenced_beds": s.elective.ringfenced_beds + int(round(p["beds"])),
-            **(
-                {"acute.beds": s.acute.beds - int(round(p["beds"]))}
-                if p["carve_out"] >= 0.5
-                else {}
-            ),
+            "elective.ringfenced_beds": s.elective.ringfenced_beds + int(p["beds"]),
+            **({"acute.beds": s.acute.beds - int(p["beds"])} if p["carve_out"] >= 0.5 else {}),
         },
         annual_cost=lambda s, p: (
             0.0 if p["carve_out"] >= 0.5 else p["beds"] * 365 * s.costs.acute_bed_day_gbp
@@ -279,17 +320,23 @@ _register(
         name="more_ed_clinicians",
         description="More A&E clinicians on duty in the busy hours.",
         params=(
-            Param("extra", 2, "clinicians", "clinicians added per hour"),
-            Param("from_hour", 8, "h", "first hour (0-23)", maximum=23),
-            Param("to_hour", 22, "h", "hour after the last (1-24)", maximum=24),
-            Param("gbp_per_hour", 110, "GBP", "cost of a clinician hour (D)"),
+            Param("extra", 2, "clinicians", "clinicians added per hour", integer=True),
+            Param("from_hour", 8, "h", "first hour (0-23)", maximum=23, integer=True),
+            Param(
+                "to_hour",
+                22,
+                "h",
+                "hour after the last (1-24); below from_hour wraps past midnight",
+                maximum=24,
+                integer=True,
+            ),
+            Param("gbp_per_hour", 110, "GBP", "D: cost of a clinician hour", cost=True),
         ),
         changes=lambda s, p: {"ed.clinicians_by_hour": _roster_plus(s, p)},
-        annual_cost=lambda s, p: (
-            p["extra"] * max(0.0, p["to_hour"] - p["from_hour"]) * 365 * p["gbp_per_hour"]
-        ),
+        annual_cost=lambda s, p: p["extra"] * len(_hours(p)) * 365 * p["gbp_per_hour"],
         cost_basis="extra x hours/day x 365 x £/clinician-hour (D: £110)",
-        changes_text="ed.clinicians_by_hour[from_hour:to_hour] += extra",
+        changes_text="ed.clinicians_by_hour[h] += extra for h in [from_hour, to_hour), "
+        "wrapping past midnight when to_hour < from_hour",
     )
 )
 _register(
@@ -298,7 +345,13 @@ _register(
         description="Ambulance hear-and-treat / see-and-treat: fewer conveyances to A&E.",
         params=(
             Param("reduction_pct", 10, "%", "relative cut in ambulance conveyances", maximum=100),
-            Param("service_cost_gbp", 500_000, "GBP/yr", "clinical hub running cost (D)"),
+            Param(
+                "service_cost_gbp",
+                500_000,
+                "GBP/yr",
+                "D: clinical hub running cost",
+                cost=True,
+            ),
         ),
         changes=lambda s, p: {
             "ambulance.arrivals_per_day": _scaled(s.ambulance.arrivals_per_day, p["reduction_pct"])
@@ -310,18 +363,64 @@ _register(
 )
 
 
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+#: Longest intervention spec accepted (a spec is a name and a few numbers).
+MAX_SPEC_CHARS = 1_000
+
+
 def parse_spec(spec: str) -> tuple[str, dict[str, str]]:
-    """``"name:a=1,b=2"`` -> ("name", {"a": "1", "b": "2"})."""
+    """Split ``"name:a=1,b=2"`` into ``("name", {"a": "1", "b": "2"})``.
+
+    Raises
+    ------
+    ConfigError
+        A parameter given twice, or a spec that is not text or is over-long.
+    """
+    if not isinstance(spec, str) or len(spec) > MAX_SPEC_CHARS:
+        shown = spec if isinstance(spec, str) else type(spec).__name__
+        raise ConfigError(
+            [
+                Problem(
+                    "interventions",
+                    shown,
+                    f"an intervention spec is text of at most "
+                    f"{MAX_SPEC_CHARS} characters, NAME[:param=value,...]",
+                )
+            ]
+        )
     name, _, rest = spec.strip().partition(":")
-    params = {}
+    params: dict[str, str] = {}
+    problems = []
     for item in filter(None, (x.strip() for x in rest.split(","))):
         k, eq, v = item.partition("=")
-        params[k.strip()] = v.strip() if eq else ""
+        k = k.strip()
+        if k in params:
+            problems.append(Problem(f"interventions.{name.strip()}.{k}", v, "given twice"))
+        params[k] = v.strip() if eq else ""
+    if problems:
+        raise ConfigError(problems)
     return name.strip(), params
 
 
 def resolve(spec: str) -> tuple[Intervention, dict[str, float]]:
-    """Look up an intervention and check its parameters; ConfigError lists every problem."""
+    """Look up an intervention and check its parameters.
+
+    Parameters
+    ----------
+    spec : str
+        ``NAME`` or ``NAME:param=value,...``, e.g. ``"extra_acute_beds:beds=20"``.
+
+    Returns
+    -------
+    tuple
+        The intervention and its full parameter set (defaults filled in).
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem: unknown name or parameter, a value that is not a plain
+        decimal number, out of range, or not whole where the size is whole (beds).
+    """
     name, given = parse_spec(spec)
     key = f"interventions.{name}"
     if name not in REGISTRY:
@@ -346,26 +445,83 @@ def resolve(spec: str) -> tuple[Intervention, dict[str, float]]:
                 Problem(f"{key}.{k}", v, f"unknown parameter{hint}; parameters: {', '.join(known)}")
             )
             continue
-        try:
-            x = float(v)
-        except ValueError:
-            problems.append(Problem(f"{key}.{k}", v, "must be a number"))
-            continue
         p = known[k]
+        if p.cost:
+            problems.append(
+                Problem(
+                    f"{key}.{k}",
+                    v,
+                    f"a cost constant of the intervention library ({p.default:g} {p.unit}; "
+                    f"{p.description.split(':')[0]}), not settable: to use local costing, "
+                    "change it in flowsim.interventions",
+                )
+            )
+            continue
+        if not _NUMBER.match(v):
+            problems.append(Problem(f"{key}.{k}", v, "must be a plain decimal number"))
+            continue
+        x = float(v)
         if not math.isfinite(x) or x < p.minimum or (p.maximum is not None and x > p.maximum):
             rng = f">= {p.minimum:g}" + (f" and <= {p.maximum:g}" if p.maximum is not None else "")
             problems.append(Problem(f"{key}.{k}", v, f"must be {rng} ({p.unit})"))
             continue
-        params[k] = x
+        if p.integer and x != int(x):
+            problems.append(
+                Problem(
+                    f"{key}.{k}",
+                    v,
+                    f"must be a whole number of {p.unit} (a fraction adds no capacity "
+                    "but would be charged)",
+                )
+            )
+            continue
+        params[k] = float(int(x)) if p.integer else x
+    if name == "more_ed_clinicians" and not problems and params["from_hour"] == params["to_hour"]:
+        problems.append(
+            Problem(
+                f"{key}.to_hour",
+                given.get("to_hour", params["to_hour"]),
+                "equals from_hour, which covers no hours (use from_hour=0,to_hour=24 "
+                "for the whole day)",
+            )
+        )
     if problems:
         raise ConfigError(problems)
     return iv, params
 
 
 def apply_interventions(scenario: Scenario, specs: Iterable[str]) -> Scenario:
-    """Apply interventions in order; each sees the scenario the previous ones made."""
+    """Apply interventions in order; each sees the scenario the previous ones made.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to change.
+    specs : iterable of str
+        Intervention specs (see :func:`resolve`).
+
+    Returns
+    -------
+    Scenario
+        With the changes applied, ``interventions`` listing each one and
+        ``intervention_cost_gbp_per_year`` the sum of their library costs.
+
+    Raises
+    ------
+    ConfigError
+        Listing the problems of every spec at once.
+    """
+    if isinstance(specs, str):
+        specs = [specs]
+    resolved, problems = [], []
     for spec in specs:
-        iv, params = resolve(spec)
+        try:
+            resolved.append(resolve(spec))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    for iv, params in resolved:
         changes = iv.changes(scenario, params)
         changes["intervention_cost_gbp_per_year"] = scenario.intervention_cost_gbp_per_year + float(
             iv.annual_cost(scenario, params)
@@ -374,7 +530,7 @@ def apply_interventions(scenario: Scenario, specs: Iterable[str]) -> Scenario:
             *(r.model_dump() for r in scenario.interventions),
             {"name": iv.name, "params": params},
         ]
-        scenario = scenario.with_overrides(changes)
+        scenario = scenario._with_derived(changes)
     return scenario
 
 
@@ -387,6 +543,12 @@ def describe() -> list[dict[str, Any]]:
             "params": {
                 p.name: {"default": p.default, "unit": p.unit, "description": p.description}
                 for p in iv.params
+                if not p.cost
+            },
+            "cost_constants": {
+                p.name: {"value": p.default, "unit": p.unit, "source": p.description}
+                for p in iv.params
+                if p.cost
             },
             "changes": iv.changes_text,
             "cost": iv.cost_basis,
@@ -396,11 +558,14 @@ def describe() -> list[dict[str, Any]]:
 
 
 def format_library() -> str:
+    """The library as text for ``flowsim interventions``."""
     lines = []
     for d in describe():
         lines.append(f"{d['name']}\n    {d['description']}")
         for k, p in d["params"].items():
             lines.append(f"    - {k} = {p['default']:g} {p['unit']}: {p['description']}")
+        for k, c in d["cost_constants"].items():
+            lines.append(f"    cost constant {k} = {c['value']:,.0f} {c['unit']} ({c['source']})")
         lines.append(f"    changes: {d['changes']}")
         lines.append(f"    annual cost: {d['cost']}\n")
     lines.append(
@@ -408,11 +573,6 @@ def format_library() -> str:
         "--intervention discharge_to_assess:assessment_days=1"
     )
     return "\n".join(lines)
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("interventions", help="list the intervention library")
-    p.set_defaults(func=lambda args: print(format_library()) or 0)
 
 
 __all__ = ["REGISTRY", "Intervention", "Param", "apply_interventions", "resolve"]

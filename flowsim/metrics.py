@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from flowsim.config import Scenario
+from flowsim.kpis import KPI_INFO, KPI_NAMES  # noqa: F401  (re-exported: the KPI table)
 from flowsim.records import (
     CARE_HOME,
     HOME_CARE,
@@ -25,60 +26,6 @@ MIN_PER_DAY = 1440.0
 FOUR_HOURS = 240.0
 TWELVE_HOURS = 720.0
 WEEK_MIN = 7 * MIN_PER_DAY
-
-#: KPI names in the order tables show them, with unit and a one-line definition.
-KPI_INFO: dict[str, tuple[str, str]] = {
-    "ed_attendances": (
-        "count",
-        "A&E attendances arriving in the period (type 1 and minors streams)",
-    ),
-    "ed_pct_within_4h": ("%", "Attendances whose arrival-to-departure time was 4 h or less"),
-    "ed_mean_time_in_dept_h": ("h", "Mean arrival-to-departure time of attendances that departed"),
-    "ed_p95_time_in_dept_h": ("h", "95th centile of arrival-to-departure time"),
-    "ed_12h_from_arrival": ("count", "Attendances spending more than 12 h in A&E from arrival"),
-    "ed_trolley_waits_12h": ("count", "Decision-to-admit to admission waits over 12 h"),
-    "ed_dta_waits_4h": ("count", "Decision-to-admit to admission waits over 4 h"),
-    "ambulance_handover_mean_min": ("min", "Mean arrival-to-handover time of ambulance patients"),
-    "ambulance_handover_hours_lost": ("h", "Handover time beyond the 15-minute standard, summed"),
-    "ambulance_handover_over_60min_pct": ("%", "Ambulance handovers taking over 60 minutes"),
-    "ed_corridor_care_pct": ("%", "Majors attendances treated in a corridor: no space in time"),
-    "acute_occupancy_pct": ("%", "G&A beds occupied at midnight / beds available"),
-    "emergency_admissions": ("count", "Emergency admissions to acute beds (via A&E and direct)"),
-    "emergency_diversions": ("count", "Direct emergency admissions diverted: no bed on arrival"),
-    "elective_admissions": ("count", "Elective admissions, ordinary and day case"),
-    "delayed_discharge_bed_days": ("bed-days", "Acute bed-days used after medically fit"),
-    "delayed_patients_mean": (
-        "patients",
-        "Mean midnight count of medically fit patients in acute beds",
-    ),
-    "discharge_delay_mean_days": ("days", "Mean time from medically fit to leaving the acute bed"),
-    "discharge_delay_mean_days_p0": ("days", "... for pathway 0 (home, no new support)"),
-    "discharge_delay_mean_days_p1": ("days", "... for pathway 1 (home with care package)"),
-    "discharge_delay_mean_days_p2": ("days", "... for pathway 2 (community bed)"),
-    "discharge_delay_mean_days_p3": ("days", "... for pathway 3 (care home)"),
-    "elective_waiting_list_end": ("pathways", "Admitted-pathway waiting list at period end"),
-    "elective_pct_within_18w": ("%", "Of the list at period end, waiting under 18 weeks (RTT)"),
-    "elective_52w_waiters": ("pathways", "Of the list at period end, waiting 52 weeks or more"),
-    "elective_cancellations": (
-        "count",
-        "Ordinary electives cancelled on the day for want of a bed",
-    ),
-    "community_occupancy_pct": ("%", "Community beds occupied at midnight / beds available"),
-    "community_delayed_bed_days": ("bed-days", "Community bed-days used after medically fit"),
-    "home_care_wait_mean_days": ("days", "Mean wait for a home care package, discharges"),
-    "care_home_wait_mean_days": ("days", "Mean wait for a care-home place, discharges"),
-    "home_care_waiting_mean": (
-        "people",
-        "Midnight census of people (discharges and community) waiting for home care",
-    ),
-    "care_home_waiting_mean": (
-        "people",
-        "Midnight census of people (discharges and community) waiting for a care home",
-    ),
-    "cost_total_gbp": ("GBP", "Bed-days, attendances, care packages, placements, interventions"),
-    "cost_delayed_bed_days_gbp": ("GBP", "Acute delayed bed-days x acute bed-day cost"),
-}
-KPI_NAMES = tuple(KPI_INFO)
 
 
 def _overlap_days(start: np.ndarray, end: np.ndarray, w0: float, w1: float) -> float:

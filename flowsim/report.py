@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from flowsim.experiment import RunResult
-from flowsim.metrics import KPI_INFO
+from flowsim.kpis import HEADLINE_KPIS, KPI_INFO
 from flowsim.outputs import manifest, new_run_dir, write_csv, write_json
 
 
@@ -85,18 +85,6 @@ def write_run(
 
 
 # ------------------------------------------------------------------ comparisons
-
-HEADLINE_KPIS = (
-    "ed_pct_within_4h",
-    "ed_12h_from_arrival",
-    "ambulance_handover_hours_lost",
-    "acute_occupancy_pct",
-    "delayed_patients_mean",
-    "delayed_discharge_bed_days",
-    "elective_waiting_list_end",
-    "elective_cancellations",
-    "cost_total_gbp",
-)
 
 
 def _fmt(x: float) -> str:

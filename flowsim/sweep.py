@@ -34,7 +34,7 @@ from flowsim.config import Scenario, load_model_file, load_scenario
 from flowsim.errors import ConfigError, Problem
 from flowsim.executors import map_tasks
 from flowsim.experiment import RepTask, collect, run_task
-from flowsim.metrics import KPI_NAMES
+from flowsim.kpis import KPI_NAMES
 from flowsim.outputs import atomic_write_bytes, write_csv, write_json
 
 

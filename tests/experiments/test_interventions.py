@@ -30,13 +30,71 @@ def test_library_has_the_summit_options():
         assert d["description"] and d["changes"] and d["cost"]
 
 
+#: What each intervention at its default size must change, and its annual cost worked
+#: out by hand from the cost basis it cites (``w`` is the Worcestershire baseline).
+EXPECTED = {
+    "extra_acute_beds": ({"acute.beds"}, lambda w: 40 * 365 * w.costs.acute_bed_day_gbp),
+    "escalation_beds": (
+        {"acute.escalation_beds"},
+        lambda w: 30 * 30.4 * len(w.acute.escalation_months) * w.costs.acute_bed_day_gbp,
+    ),
+    "discharge_to_assess": ({"acute.pathway_assessment_days"}, lambda w: 1_500_000),
+    "more_home_care": (
+        {"social_care.home_care_packages"},
+        lambda w: 100 * 365 * w.costs.home_care_package_day_gbp,
+    ),
+    "more_care_home_places": (
+        {"social_care.care_home_places"},
+        lambda w: 50 * 52 * w.costs.care_home_week_gbp,
+    ),
+    "more_community_beds": ({"community.beds"}, lambda w: 20 * 365 * w.costs.community_bed_day_gbp),
+    "admission_avoidance": (
+        {
+            "ambulance.admit_prob",
+            "ed.walkin_majors_admit_prob",
+            "ed.minors_admit_prob",
+            "acute.direct_admissions_per_day",
+        },
+        lambda w: 2_000_000,
+    ),
+    "urgent_treatment_centre": (
+        {"ed.walkin_arrivals_per_day", "ed.walkin_majors_fraction"},
+        lambda w: w.ed.walkin_arrivals_per_day * (1 - w.ed.walkin_majors_fraction) * 0.2 * 365 * 80,
+    ),
+    "seven_day_discharge": ({"discharge.weekend_factor"}, lambda w: 1_000_000),
+    "elective_hub": ({"elective.ringfenced_beds"}, lambda w: 20 * 365 * w.costs.acute_bed_day_gbp),
+    "more_ed_clinicians": ({"ed.clinicians_by_hour"}, lambda w: 2 * 14 * 365 * 110),
+    "hear_and_treat": ({"ambulance.arrivals_per_day"}, lambda w: 500_000),
+}
+
+
+def _changed_keys(a, b) -> set[str]:
+    """Dotted keys (section.field) whose values differ, ignoring the derived fields."""
+    da, db = a.to_dict(), b.to_dict()
+    out = set()
+    for section, va in da.items():
+        if section in ("interventions", "intervention_cost_gbp_per_year"):
+            continue
+        if isinstance(va, dict):
+            out |= {f"{section}.{k}" for k in va if va[k] != db[section][k]}
+        elif va != db[section]:
+            out.add(section)
+    return out
+
+
+def test_expected_table_covers_the_library():
+    assert set(EXPECTED) == REQUIRED
+
+
 @pytest.mark.parametrize("name", sorted(REQUIRED))
 def test_each_intervention_changes_config_and_costs(worcs, name):
+    keys, cost = EXPECTED[name]
     s = apply_interventions(worcs, [name])
-    assert s != worcs
+    # exactly the model keys it says it changes, and nothing else
+    assert _changed_keys(worcs, s) == keys
     assert s.interventions[-1].name == name
-    assert s.intervention_cost_gbp_per_year >= 0
-    assert s.config_hash() != worcs.config_hash()
+    assert s.intervention_cost_gbp_per_year == pytest.approx(cost(worcs), rel=1e-12)
+    assert s.intervention_cost_gbp_per_year > 0
 
 
 def test_sizes_map_to_keys(worcs):

@@ -86,3 +86,89 @@ def test_unstable_configuration_warns_with_key():
         flowsim.load_scenario("worcestershire", {"acute.beds": 400})
     with pytest.warns(UserWarning, match="ed.clinicians_by_hour"):
         flowsim.load_scenario("worcestershire", {"ed.clinicians_by_hour": [2] * 24})
+
+
+# ----------------------------------------------------------- intervention sizes
+
+
+@pytest.mark.parametrize(
+    "spec, key",
+    [
+        ("extra_acute_beds:beds=0.5", "interventions.extra_acute_beds.beds"),
+        ("more_home_care:packages=2.4", "interventions.more_home_care.packages"),
+        ("more_ed_clinicians:extra=1.5", "interventions.more_ed_clinicians.extra"),
+        ("elective_hub:carve_out=0.5", "interventions.elective_hub.carve_out"),
+        ("extra_acute_beds:beds=1_0", "interventions.extra_acute_beds.beds"),
+        ("extra_acute_beds:beds=nan", "interventions.extra_acute_beds.beds"),
+        ("extra_acute_beds:beds=1,beds=2", "interventions.extra_acute_beds.beds"),
+        ("more_ed_clinicians:from_hour=8,to_hour=8", "interventions.more_ed_clinicians.to_hour"),
+    ],
+)
+def test_intervention_sizes_that_add_nothing_or_are_unclear_are_refused(worcs, spec, key):
+    from flowsim.interventions import apply_interventions
+
+    with pytest.raises(ConfigError) as e:
+        apply_interventions(worcs, [spec])
+    assert key in e.value.keys, e.value
+
+
+def test_zero_size_is_not_charged(worcs):
+    from flowsim.interventions import apply_interventions
+
+    s = apply_interventions(worcs, ["extra_acute_beds:beds=0"])
+    assert s.acute.beds == worcs.acute.beds and s.intervention_cost_gbp_per_year == 0
+
+
+def test_hour_range_wrapping_midnight_is_honoured_and_costed(worcs):
+    from flowsim.interventions import apply_interventions
+
+    s = apply_interventions(worcs, ["more_ed_clinicians:extra=1,from_hour=22,to_hour=8"])
+    added = [
+        b - a for a, b in zip(worcs.ed.clinicians_by_hour, s.ed.clinicians_by_hour, strict=True)
+    ]
+    assert added == [1 if (h >= 22 or h < 8) else 0 for h in range(24)]
+    assert s.intervention_cost_gbp_per_year == pytest.approx(1 * 10 * 365 * 110)
+
+
+def test_every_bad_intervention_listed_at_once(capsys):
+    args = ["validate", "--intervention", "extra_acute_beds:beds=0.5"]
+    args += ["--intervention", "more_beds", "--intervention", "hear_and_treat:reduction_pct=150"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "3 problem(s)" in err and "Traceback" not in err
+
+
+def test_cli_base_to_a_system_file_shows_no_content(tmp_path, capsys):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$SECRETHASH:19000:0:99999:7:::\n")
+    child = tmp_path / "c.yaml"
+    child.write_text(f"base: {secret}\n")
+    assert main(["validate", str(child)]) == 2
+    err = capsys.readouterr().err
+    assert "SECRETHASH" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "discharge_to_assess:team_cost_gbp=0",
+        "admission_avoidance:service_cost_gbp=1",
+        "more_ed_clinicians:gbp_per_hour=0",
+        "seven_day_discharge:staff_cost_gbp=0",
+        "urgent_treatment_centre:gbp_per_attendance=0",
+    ],
+)
+def test_intervention_cost_constants_cannot_be_set_by_a_user(worcs, spec):
+    from flowsim.interventions import apply_interventions
+
+    with pytest.raises(ConfigError) as e:
+        apply_interventions(worcs, [spec])
+    assert "cost constant" in str(e.value)
+
+
+def test_library_lists_cost_constants_with_their_source():
+    from flowsim.interventions import describe
+
+    d2a = next(d for d in describe() if d["name"] == "discharge_to_assess")
+    assert "team_cost_gbp" not in d2a["params"]
+    assert d2a["cost_constants"]["team_cost_gbp"]["source"].startswith("D")

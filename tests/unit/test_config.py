@@ -130,3 +130,82 @@ def test_missing_file_and_bad_yaml(tmp_path):
 def test_public_api_exports():
     for name in ("load_scenario", "simulate", "run", "ConfigError", "KPI_NAMES"):
         assert hasattr(flowsim, name)
+
+
+def _top_level_imports(path) -> set[str]:
+    """flowsim modules a file imports at import time (not inside functions or
+    ``if TYPE_CHECKING:``)."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    out = set()
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        for sub in [node, *(ast.walk(node) if isinstance(node, ast.If | ast.Try) else [])]:
+            if isinstance(sub, ast.ImportFrom) and sub.module and sub.module.startswith("flowsim"):
+                out.add(sub.module)
+                out |= {f"{sub.module}.{a.name}" for a in sub.names}
+            elif isinstance(sub, ast.Import):
+                out |= {a.name for a in sub.names if a.name.startswith("flowsim")}
+    return out
+
+
+def test_no_import_cycles_in_the_package():
+    from pathlib import Path
+
+    root = Path(flowsim.__file__).parent
+    mods = {}
+    for f in root.rglob("*.py"):
+        rel = f.relative_to(root.parent).with_suffix("")
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        mods[name] = f
+    graph = {m: {i for i in _top_level_imports(f) if i in mods and i != m} for m, f in mods.items()}
+    # a package imports its submodules implicitly; do not count package -> child edges
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(m: str, stack: list[str]) -> bool:
+        state[m] = 1
+        for n in graph[m]:
+            if state.get(n) == 1:
+                cycle.extend([*stack[stack.index(n) :], n] if n in stack else [m, n])
+                return True
+            if state.get(n) is None and visit(n, [*stack, n]):
+                return True
+        state[m] = 2
+        return False
+
+    for m in graph:
+        if state.get(m) is None and visit(m, [m]):
+            break
+    assert not cycle, " -> ".join(cycle)
+
+
+def _all_imports(path) -> set[str]:
+    """flowsim modules a file imports anywhere, including inside functions."""
+    import ast
+
+    out = set()
+    for sub in ast.walk(ast.parse(path.read_text())):
+        if isinstance(sub, ast.ImportFrom) and sub.module and sub.module.startswith("flowsim"):
+            out.add(sub.module)
+        elif isinstance(sub, ast.Import):
+            out |= {a.name for a in sub.names if a.name.startswith("flowsim")}
+    return out
+
+
+def test_config_is_split_by_concept_and_imports_one_way():
+    from pathlib import Path
+
+    root = Path(flowsim.__file__).parent
+    loaders = {"flowsim.loading", "flowsim.config", "flowsim.interventions"}
+    # data flows one way: yamlsafe/overrides/capacity -> schema -> interventions -> loading
+    for low in ("schema.py", "capacity.py", "overrides.py", "yamlsafe.py"):
+        assert not loaders & _all_imports(root / low), low
+    # capacity names the schema's types for type checkers only, never at run time
+    assert not any(m.startswith("flowsim.schema") for m in _top_level_imports(root / "capacity.py"))
+    iv = _all_imports(root / "interventions.py")
+    assert "flowsim.schema" in iv and not {"flowsim.config", "flowsim.loading"} & iv
+    assert "flowsim.interventions" in _all_imports(root / "loading.py")
+    assert len((root / "config.py").read_text().splitlines()) < 100

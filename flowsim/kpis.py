@@ -1,0 +1,355 @@
+"""The KPI table: one declaration of every KPI's name, label, unit and meaning.
+
+Every place that needs KPI metadata (summary tables, the comparison's direction of
+improvement, the headline subset in reports, sweep columns, calibration targets)
+reads it from :data:`KPIS`. The computation of each KPI lives in
+:mod:`flowsim.metrics`; a test checks that the two name the same KPIs in the same
+order.
+
+``public_row`` is the row of the public-figures table (``W22`` ...) against which
+the Worcestershire baseline is checked, or ``""`` when no public figure exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported only when the table is asked for
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One key performance indicator.
+
+    Attributes
+    ----------
+    name : str
+        Stable snake_case column name (what users and files rely on).
+    label : str
+        Short human label for tables and figures.
+    unit : str
+        Unit of the value (``%``, ``count``, ``h``, ``days``, ``GBP`` ...).
+    definition : str
+        One-line definition, in NHS terms where one exists.
+    higher_is_better : bool
+        True when a larger value is an improvement.
+    headline : bool
+        True for the KPIs shown first in summaries and reports.
+    public_row : str
+        Public-figures row the baseline is checked against (``""``: none).
+    """
+
+    name: str
+    label: str
+    unit: str
+    definition: str
+    higher_is_better: bool = False
+    headline: bool = False
+    public_row: str = ""
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "ed_attendances",
+        "A&E attendances",
+        "count",
+        "A&E attendances arriving in the period (type 1 and minors streams)",
+        public_row="W6",
+    ),
+    Kpi(
+        "ed_pct_within_4h",
+        "A&E 4-hour performance",
+        "%",
+        "Attendances whose arrival-to-departure time was 4 h or less",
+        higher_is_better=True,
+        headline=True,
+        public_row="W22",
+    ),
+    Kpi(
+        "ed_mean_time_in_dept_h",
+        "Mean time in A&E",
+        "h",
+        "Mean arrival-to-departure time of attendances that departed",
+    ),
+    Kpi(
+        "ed_p95_time_in_dept_h",
+        "95th centile time in A&E",
+        "h",
+        "95th centile of arrival-to-departure time",
+    ),
+    Kpi(
+        "ed_12h_from_arrival",
+        "12 hours from arrival",
+        "count",
+        "Attendances spending more than 12 h in A&E from arrival",
+        headline=True,
+        public_row="W24",
+    ),
+    Kpi(
+        "ed_trolley_waits_12h",
+        "12-hour trolley waits",
+        "count",
+        "Decision-to-admit to admission waits over 12 h",
+        public_row="W25",
+    ),
+    Kpi(
+        "ed_dta_waits_4h",
+        "Decision-to-admit waits over 4 h",
+        "count",
+        "Decision-to-admit to admission waits over 4 h",
+        public_row="W26",
+    ),
+    Kpi(
+        "ambulance_handover_mean_min",
+        "Mean ambulance handover",
+        "min",
+        "Mean arrival-to-handover time of ambulance patients",
+    ),
+    Kpi(
+        "ambulance_handover_hours_lost",
+        "Handover hours lost",
+        "h",
+        "Handover time beyond the 15-minute standard, summed",
+        headline=True,
+        public_row="W17",
+    ),
+    Kpi(
+        "ambulance_handover_over_60min_pct",
+        "Handovers over 60 minutes",
+        "%",
+        "Ambulance handovers taking over 60 minutes",
+        public_row="W14",
+    ),
+    Kpi(
+        "ed_corridor_care_pct",
+        "Corridor care",
+        "%",
+        "Majors attendances treated in a corridor: no space in time",
+    ),
+    Kpi(
+        "acute_occupancy_pct",
+        "G&A bed occupancy",
+        "%",
+        "G&A beds occupied at midnight / beds available",
+        headline=True,
+        public_row="W37",
+    ),
+    Kpi(
+        "emergency_admissions",
+        "Emergency admissions",
+        "count",
+        "Emergency admissions to acute beds (via A&E and direct)",
+        higher_is_better=True,
+        public_row="W28",
+    ),
+    Kpi(
+        "emergency_diversions",
+        "Emergency diversions",
+        "count",
+        "Direct emergency admissions diverted: no bed on arrival",
+    ),
+    Kpi(
+        "elective_admissions",
+        "Elective admissions",
+        "count",
+        "Elective admissions, ordinary and day case",
+        higher_is_better=True,
+    ),
+    Kpi(
+        "delayed_discharge_bed_days",
+        "Delayed discharge bed-days",
+        "bed-days",
+        "Acute bed-days used after medically fit",
+        headline=True,
+        public_row="W42",
+    ),
+    Kpi(
+        "delayed_patients_mean",
+        "Patients not meeting criteria to reside",
+        "patients",
+        "Mean midnight count of medically fit patients in acute beds",
+        headline=True,
+        public_row="W46",
+    ),
+    Kpi(
+        "discharge_delay_mean_days",
+        "Mean discharge delay",
+        "days",
+        "Mean time from medically fit to leaving the acute bed",
+    ),
+    Kpi(
+        "discharge_delay_mean_days_p0",
+        "Mean discharge delay, pathway 0",
+        "days",
+        "... for pathway 0 (home, no new support)",
+    ),
+    Kpi(
+        "discharge_delay_mean_days_p1",
+        "Mean discharge delay, pathway 1",
+        "days",
+        "... for pathway 1 (home with care package)",
+    ),
+    Kpi(
+        "discharge_delay_mean_days_p2",
+        "Mean discharge delay, pathway 2",
+        "days",
+        "... for pathway 2 (community bed)",
+    ),
+    Kpi(
+        "discharge_delay_mean_days_p3",
+        "Mean discharge delay, pathway 3",
+        "days",
+        "... for pathway 3 (care home)",
+    ),
+    Kpi(
+        "elective_waiting_list_end",
+        "Elective waiting list",
+        "pathways",
+        "Admitted-pathway waiting list at period end",
+        headline=True,
+        public_row="W33",
+    ),
+    Kpi(
+        "elective_pct_within_18w",
+        "RTT within 18 weeks",
+        "%",
+        "Of the list at period end, waiting under 18 weeks (RTT)",
+        higher_is_better=True,
+        public_row="W32",
+    ),
+    Kpi(
+        "elective_52w_waiters",
+        "52-week waiters",
+        "pathways",
+        "Of the list at period end, waiting 52 weeks or more",
+    ),
+    Kpi(
+        "elective_cancellations",
+        "Elective cancellations on the day",
+        "count",
+        "Ordinary electives cancelled on the day for want of a bed",
+        headline=True,
+    ),
+    Kpi(
+        "community_occupancy_pct",
+        "Community bed occupancy",
+        "%",
+        "Community beds occupied at midnight / beds available",
+        public_row="W51",
+    ),
+    Kpi(
+        "community_delayed_bed_days",
+        "Community delayed bed-days",
+        "bed-days",
+        "Community bed-days used after medically fit",
+        public_row="W44",
+    ),
+    Kpi(
+        "home_care_wait_mean_days",
+        "Mean wait for home care",
+        "days",
+        "Mean wait for a home care package, discharges",
+    ),
+    Kpi(
+        "care_home_wait_mean_days",
+        "Mean wait for a care home",
+        "days",
+        "Mean wait for a care-home place, discharges",
+    ),
+    Kpi(
+        "home_care_waiting_mean",
+        "People waiting for home care",
+        "people",
+        "Midnight census of people (discharges and community) waiting for home care",
+    ),
+    Kpi(
+        "care_home_waiting_mean",
+        "People waiting for a care home",
+        "people",
+        "Midnight census of people (discharges and community) waiting for a care home",
+    ),
+    Kpi(
+        "cost_total_gbp",
+        "Total cost",
+        "GBP",
+        "Bed-days, attendances, care packages, placements, interventions",
+        headline=True,
+    ),
+    Kpi(
+        "cost_delayed_bed_days_gbp",
+        "Cost of delayed bed-days",
+        "GBP",
+        "Acute delayed bed-days x acute bed-day cost",
+    ),
+)
+
+#: The table by name.
+BY_NAME: dict[str, Kpi] = {k.name: k for k in KPIS}
+#: KPI names in the order tables show them.
+KPI_NAMES: tuple[str, ...] = tuple(BY_NAME)
+#: ``name -> (unit, definition)``, the shape older code reads.
+KPI_INFO: dict[str, tuple[str, str]] = {k.name: (k.unit, k.definition) for k in KPIS}
+#: KPIs where a larger value is better (all others: smaller is better).
+HIGHER_IS_BETTER: frozenset[str] = frozenset(k.name for k in KPIS if k.higher_is_better)
+#: The KPIs shown first in summaries and reports, in table order.
+HEADLINE_KPIS: tuple[str, ...] = tuple(k.name for k in KPIS if k.headline)
+
+
+def kpi(name: str) -> Kpi:
+    """The table entry of one KPI.
+
+    Parameters
+    ----------
+    name : str
+        A KPI name such as ``"ed_pct_within_4h"``.
+
+    Returns
+    -------
+    Kpi
+        Its label, unit, definition and flags.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a KPI; the message lists every valid name.
+    """
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"{name!r} is not a KPI; KPIs: {', '.join(KPI_NAMES)}") from None
+
+
+def kpi_table() -> pd.DataFrame:
+    """The KPI table as a tidy DataFrame, one row per KPI in table order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name, label, unit, definition, higher_is_better, headline,
+        public_row``.
+
+    Examples
+    --------
+    >>> import flowsim
+    >>> flowsim.kpi_table().set_index("name").loc["ed_pct_within_4h", "unit"]
+    '%'
+    """
+    import pandas as pd
+
+    cols = [f.name for f in fields(Kpi)]
+    return pd.DataFrame([[getattr(k, c) for c in cols] for k in KPIS], columns=cols)
+
+
+__all__ = [
+    "BY_NAME",
+    "HEADLINE_KPIS",
+    "HIGHER_IS_BETTER",
+    "KPIS",
+    "KPI_INFO",
+    "KPI_NAMES",
+    "Kpi",
+    "kpi",
+    "kpi_table",
+]

@@ -1,0 +1,654 @@
+"""The scenario schema: frozen pydantic models, one per section of a scenario file.
+
+Every field carries its unit in its name (``los_days``, ``handover_process_min``)
+and a ``description``, so ``Scenario.model_json_schema()`` is the configuration
+reference (``flowsim schema`` prints it). Types are strict where a coercion would
+turn a typo into a number: a number field refuses text and booleans, a boolean
+field refuses numbers and text, a text field refuses numbers.
+
+This module knows nothing about files: reading YAML, ``base:`` inheritance and
+paths live in :mod:`flowsim.loading`; dotted-key overrides in
+:mod:`flowsim.overrides`; the capacity arithmetic the Scenario offers
+(``offered_loads()`` ...) in :mod:`flowsim.capacity`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from flowsim.capacity import CapacityMixin
+from flowsim.errors import ConfigError, Problem
+from flowsim.limits import MAX_DAYS, MAX_REPLICATIONS, MAX_SEED
+from flowsim.overrides import apply_overrides
+
+PROB_TOL = 1e-6
+
+
+def _numeric(kind: str):
+    def check(v: Any) -> Any:
+        """Refuse text and booleans where a number is expected (no ``"12"`` -> 12)."""
+        if isinstance(v, bool):
+            raise ValueError(f"must be {kind}, not the boolean {str(v).lower()}")
+        if isinstance(v, str):
+            raise ValueError(f"must be {kind}, not text {v!r} (remove the quotes)")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"must be a finite number, not {v}")
+        return v
+
+    return BeforeValidator(check)
+
+
+Num = _numeric("a number")
+Int = _numeric("an integer")
+PosFloat = Annotated[float, Num, Field(gt=0, allow_inf_nan=False)]
+NonNegFloat = Annotated[float, Num, Field(ge=0, allow_inf_nan=False)]
+Prob = Annotated[float, Num, Field(ge=0, le=1, allow_inf_nan=False)]
+Pct = Annotated[float, Num, Field(ge=0, le=100, allow_inf_nan=False)]
+# Upper bounds keep a typo (an extra zero or six) from exhausting memory: no county
+# has a million beds or a hundred thousand arrivals a day.
+Capacity = Annotated[int, Int, Field(ge=0, le=1_000_000)]
+Rate = Annotated[float, Num, Field(ge=0, le=100_000, allow_inf_nan=False)]
+Bool = Annotated[bool, Strict()]
+Text = Annotated[str, Strict(), Field(max_length=10_000)]
+Month = Annotated[int, Int, Field(ge=1, le=12)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+
+
+class Dist(_Frozen):
+    """A duration distribution, in the unit named by the field that holds it.
+
+    ``kind``: ``exponential`` (mean), ``lognormal`` and ``gamma`` (mean, cv),
+    ``fixed`` (mean is the value), ``empirical`` (values with probs: a discrete
+    distribution over the listed values).
+    """
+
+    kind: Literal["exponential", "lognormal", "gamma", "fixed", "empirical"] = Field(
+        description="distribution family"
+    )
+    mean: NonNegFloat | None = Field(
+        None, description="mean, in the unit of the field (all kinds but empirical)"
+    )
+    cv: PosFloat | None = Field(
+        None, description="coefficient of variation, sd / mean (lognormal and gamma)"
+    )
+    values: tuple[NonNegFloat, ...] | None = Field(
+        None, description="possible values (empirical)", max_length=10_000
+    )
+    probs: tuple[Prob, ...] | None = Field(
+        None, description="probability of each value, summing to 1 (empirical)", max_length=10_000
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Dist:
+        k = self.kind
+        if k == "empirical":
+            if not self.values:
+                raise ValueError("empirical distribution needs a non-empty 'values' list")
+            if self.probs is None or len(self.probs) != len(self.values):
+                raise ValueError(
+                    "empirical distribution needs 'probs' of the same length as 'values'"
+                )
+            if abs(sum(self.probs) - 1.0) > PROB_TOL:
+                raise ValueError(
+                    f"empirical 'probs' must sum to 1 (they sum to {sum(self.probs):.6g})"
+                )
+            return self
+        if self.mean is None:
+            raise ValueError(f"{k} distribution needs 'mean'")
+        if k in ("lognormal", "gamma") and self.cv is None:
+            raise ValueError(f"{k} distribution needs 'cv' (coefficient of variation, > 0)")
+        if k in ("exponential", "lognormal", "gamma") and self.mean <= 0:
+            raise ValueError(f"{k} distribution needs mean > 0")
+        return self
+
+    @property
+    def expected(self) -> float:
+        """The mean of the distribution."""
+        if self.kind == "empirical":
+            return float(sum(v * p for v, p in zip(self.values, self.probs, strict=True)))
+        return float(self.mean)
+
+
+def _check_profile(values: tuple[float, ...], n: int, what: str) -> None:
+    if len(values) != n:
+        raise ValueError(f"{what} must have exactly {n} values (got {len(values)})")
+    if any(v < 0 for v in values):
+        raise ValueError(f"{what} values must be >= 0")
+    if sum(values) <= 0:
+        raise ValueError(f"{what} must not be all zero")
+
+
+def _check_probs(values: tuple[float, ...], n: int, what: str) -> None:
+    if len(values) != n:
+        raise ValueError(f"{what} must have exactly {n} values (got {len(values)})")
+    if abs(sum(values) - 1.0) > PROB_TOL:
+        raise ValueError(f"{what} must sum to 1 (they sum to {sum(values):.6g})")
+
+
+class RunCfg(_Frozen):
+    """Horizon and seeds. ``days`` is the reporting period; warm-up runs before it."""
+
+    days: Annotated[float, Num, Field(gt=0, le=MAX_DAYS, allow_inf_nan=False)] = Field(
+        365, description="reporting period after the warm-up, days"
+    )
+    warmup_days: Annotated[float, Num, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False)] = Field(
+        28, description="warm-up simulated before the reporting period and discarded, days"
+    )
+    replications: Annotated[int, Int, Field(gt=0, le=MAX_REPLICATIONS)] = Field(
+        5, description="independent replications per scenario"
+    )
+    seed: Annotated[int, Int, Field(ge=0, le=MAX_SEED)] = Field(
+        12345, description="base random seed; replication r uses streams (seed, r, name)"
+    )
+    start_weekday: Annotated[int, Int, Field(ge=0, le=6)] = Field(
+        0, description="weekday of day 0 of the warm-up (0 = Monday)"
+    )
+    start_month: Month = Field(4, description="calendar month of day 0 (1 = January)")
+
+    @model_validator(mode="after")
+    def _check(self) -> RunCfg:
+        if self.warmup_days > self.days:
+            raise ValueError(
+                f"warmup_days ({self.warmup_days:g}) is longer than the reporting horizon "
+                f"days ({self.days:g})"
+            )
+        return self
+
+
+class DemandCfg(_Frozen):
+    """Arrival-rate profiles shared by every demand stream (each normalised to mean 1)."""
+
+    hour_of_day: tuple[NonNegFloat, ...] = Field(
+        (1.0,) * 24, description="relative arrival rate by hour 0-23 (24 values)"
+    )
+    day_of_week: tuple[NonNegFloat, ...] = Field(
+        (1.0,) * 7, description="relative arrival rate Monday..Sunday (7 values)"
+    )
+    month_of_year: tuple[NonNegFloat, ...] = Field(
+        (1.0,) * 12, description="relative arrival rate January..December (12 values)"
+    )
+    growth_pct_per_year: Annotated[float, Num, Field(ge=-50, le=100, allow_inf_nan=False)] = Field(
+        0.0, description="demand growth, percent per year, compounding over the run"
+    )
+
+    # Field validators (not one model validator) so that every bad profile is reported
+    # together with the section's other errors.
+    @field_validator("hour_of_day")
+    @classmethod
+    def _hod(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_profile(v, 24, "hour_of_day")
+        return v
+
+    @field_validator("day_of_week")
+    @classmethod
+    def _dow(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_profile(v, 7, "day_of_week")
+        return v
+
+    @field_validator("month_of_year")
+    @classmethod
+    def _moy(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_profile(v, 12, "month_of_year")
+        return v
+
+
+class AmbulanceCfg(_Frozen):
+    """Ambulance conveyances to the emergency departments."""
+
+    arrivals_per_day: Rate = Field(150, description="ambulance conveyances per day, mean")
+    handover_process_min: NonNegFloat = Field(
+        10, description="time to hand a patient over once a space is free, minutes"
+    )
+    handover_target_min: NonNegFloat = Field(
+        15, description="handover standard; time beyond it counts as hours lost, minutes"
+    )
+    admit_prob: Prob = Field(0.45, description="probability a conveyed patient is admitted")
+
+
+class EdCfg(_Frozen):
+    """A&E: majors spaces (trolleys/cubicles) and rostered clinicians."""
+
+    walkin_arrivals_per_day: Rate = Field(400, description="walk-in attendances per day, mean")
+    walkin_majors_fraction: Prob = Field(
+        0.25, description="share of walk-ins needing a majors space"
+    )
+    spaces: Capacity = Field(60, description="majors spaces (trolleys and cubicles)")
+    clinicians_by_hour: tuple[Capacity, ...] = Field(
+        (8,) * 24, description="clinicians on duty in each hour 0-23 (24 values)"
+    )
+    assessment_min: Dist = Field(
+        Dist(kind="lognormal", mean=20, cv=0.8),
+        description="time from a clinician free to assessment complete, minutes",
+    )
+    majors_treatment_min: Dist = Field(
+        Dist(kind="lognormal", mean=150, cv=0.9),
+        description="majors treatment time in a space after assessment, minutes",
+    )
+    minors_treatment_min: Dist = Field(
+        Dist(kind="lognormal", mean=45, cv=0.9),
+        description="minors treatment time after assessment, minutes",
+    )
+    walkin_majors_admit_prob: Prob = Field(
+        0.3, description="probability a walk-in majors patient is admitted"
+    )
+    minors_admit_prob: Prob = Field(0.02, description="probability a minors patient is admitted")
+    corridor_care_after_min: NonNegFloat | None = Field(
+        None,
+        description="minutes a majors patient waits for a space before being treated in a "
+        "corridor (an ambulance crew hands over then); null: wait for a space however long",
+    )
+
+    @field_validator("clinicians_by_hour")
+    @classmethod
+    def _roster(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if len(v) != 24:
+            raise ValueError(f"clinicians_by_hour must have exactly 24 values (got {len(v)})")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> EdCfg:
+        if sum(self.clinicians_by_hour) == 0 and (self.walkin_arrivals_per_day > 0):
+            raise ValueError("clinicians_by_hour is all zero: nobody would ever be seen")
+        return self
+
+
+class AcuteCfg(_Frozen):
+    """General and acute (G&A) beds shared by emergency and elective patients.
+
+    ``los_days`` is the time from admission to *medically fit* (no longer meeting
+    the criteria to reside); the time after that until the patient leaves is the
+    discharge delay, driven by the discharge pathway and downstream capacity.
+    """
+
+    beds: Capacity = Field(800, description="general and acute beds open all year")
+    escalation_beds: Capacity = Field(0, description="extra beds opened in the escalation months")
+    escalation_months: tuple[Month, ...] = Field(
+        (12, 1, 2, 3), description="months (1-12) in which escalation beds are open"
+    )
+    direct_admissions_per_day: Rate = Field(
+        40, description="emergency admissions not via A&E (GP, SDEC) per day, mean"
+    )
+    emergency_los_days: Dist = Field(
+        Dist(kind="lognormal", mean=3.5, cv=1.5),
+        description="emergency admission to medically fit, days",
+    )
+    elective_los_days: Dist = Field(
+        Dist(kind="lognormal", mean=3.5, cv=1.2),
+        description="ordinary elective admission to medically fit, days",
+    )
+    pathway_probs: tuple[Prob, ...] = Field(
+        (0.85, 0.09, 0.045, 0.015),
+        description="emergency discharge pathway 0-3 probabilities (4 values, sum 1)",
+    )
+    elective_pathway_probs: tuple[Prob, ...] = Field(
+        (0.97, 0.02, 0.01, 0.0),
+        description="elective discharge pathway 0-3 probabilities (4 values, sum 1)",
+    )
+    pathway_assessment_days: tuple[Dist, Dist, Dist, Dist] = Field(
+        (
+            Dist(kind="exponential", mean=0.3),
+            Dist(kind="gamma", mean=4.0, cv=0.8),
+            Dist(kind="gamma", mean=3.0, cv=0.8),
+            Dist(kind="gamma", mean=8.0, cv=0.8),
+        ),
+        description="assessment and brokerage from medically fit until the pathway's "
+        "capacity is requested, per pathway 0-3, days (pathway 0: transport, medicines)",
+    )
+    initial_occupancy_pct: Pct = Field(90.0, description="beds occupied at time 0, percent")
+    initial_delayed: Capacity = Field(
+        0, description="of the initial patients, how many are already medically fit"
+    )
+    bed_turnaround_hours: NonNegFloat = Field(
+        0.0,
+        description="hours a bed stays empty after a discharge (cleaning) before the next "
+        "patient can have it",
+    )
+    divert_direct_when_full: Bool = Field(
+        False,
+        description="direct emergency admissions are diverted when no bed is free on "
+        "arrival instead of queueing (a loss system, Erlang B)",
+    )
+    elective_bed_priority: Bool = Field(
+        False,
+        description="a freed bed goes to a waiting elective ahead of a queued emergency "
+        "(false, usual practice: emergencies first)",
+    )
+
+    @field_validator("pathway_probs", "elective_pathway_probs")
+    @classmethod
+    def _probs(cls, v: tuple[float, ...], info: ValidationInfo) -> tuple[float, ...]:
+        _check_probs(v, 4, info.field_name)
+        return v
+
+
+class DischargeCfg(_Frozen):
+    """When in the day and week patients physically leave a bed."""
+
+    window_start_hour: Annotated[float, Num, Field(ge=0, le=24, allow_inf_nan=False)] = Field(
+        10.0, description="first hour of the daily discharge window, hours after midnight"
+    )
+    window_end_hour: Annotated[float, Num, Field(ge=0, le=24, allow_inf_nan=False)] = Field(
+        20.0, description="end of the daily discharge window, hours after midnight"
+    )
+    weekend_factor: Prob = Field(
+        0.67,
+        description="probability that a patient ready to leave on a Saturday or Sunday "
+        "does leave that day (weekend/weekday discharge ratio, W48); 1 = seven-day",
+    )
+    use_window: Bool = Field(
+        True,
+        description="false: patients leave the moment they are ready (validation reductions only)",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> DischargeCfg:
+        if self.window_end_hour <= self.window_start_hour:
+            raise ValueError(
+                f"window_end_hour ({self.window_end_hour:g}) must be after "
+                f"window_start_hour ({self.window_start_hour:g})"
+            )
+        return self
+
+
+class CommunityCfg(_Frozen):
+    """Community hospital (rehabilitation, pathway 2) beds."""
+
+    beds: Capacity = Field(233, description="community hospital beds (W50)")
+    los_days: Dist = Field(
+        Dist(kind="gamma", mean=21, cv=0.7), description="admission to medically fit, days"
+    )
+    step_up_per_day: Rate = Field(
+        0.0, description="admissions from the community (step-up) per day, mean"
+    )
+    onward_probs: tuple[Prob, ...] = Field(
+        (0.6, 0.3, 0.1),
+        description="onward destination probabilities: home, home with care, care home",
+    )
+    onward_assessment_days: Dist = Field(
+        Dist(kind="gamma", mean=3.0, cv=0.8),
+        description="medically fit to onward capacity requested, days",
+    )
+    initial_occupancy_pct: Pct = Field(90.0, description="beds occupied at time 0, percent")
+
+    @field_validator("onward_probs")
+    @classmethod
+    def _probs(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_probs(v, 3, "onward_probs")
+        return v
+
+
+class SocialCareCfg(_Frozen):
+    """Home care packages and care-home places, shared with people who never went to hospital."""
+
+    home_care_packages: Capacity = Field(2500, description="concurrent home care packages")
+    home_care_discharge_days: Dist = Field(
+        Dist(kind="gamma", mean=42, cv=0.8),
+        description="length of a package started at hospital discharge, days",
+    )
+    home_care_background_per_day: Rate = Field(
+        5.0, description="package requests from the community per day, mean"
+    )
+    home_care_background_days: Dist = Field(
+        Dist(kind="exponential", mean=365),
+        description="length of a community-started package, days",
+    )
+    home_care_initial_occupancy_pct: Pct = Field(
+        92.0, description="packages in use at time 0, percent"
+    )
+    care_home_places: Capacity = Field(3000, description="care-home places")
+    care_home_stay_days: Dist = Field(
+        Dist(kind="exponential", mean=730), description="length of a care-home stay, days"
+    )
+    care_home_background_per_day: Rate = Field(
+        3.0, description="care-home requests from the community per day, mean"
+    )
+    care_home_initial_occupancy_pct: Pct = Field(
+        92.0, description="places in use at time 0, percent"
+    )
+    discharge_priority: Bool = Field(
+        True, description="hospital discharges go ahead of community requests"
+    )
+
+
+class ElectiveCfg(_Frozen):
+    """Elective (planned) care: an admitted-pathway waiting list and theatre lists."""
+
+    referrals_per_week: Rate = Field(
+        1500, description="additions to the admitted waiting list per week, mean"
+    )
+    admissions_per_weekday: Capacity = Field(
+        300, description="elective admissions (theatre slots) per operating day"
+    )
+    operate_weekends: Bool = Field(False, description="lists run on Saturdays and Sundays")
+    schedule_hour: Annotated[float, Num, Field(ge=0, lt=24, allow_inf_nan=False)] = Field(
+        7.5, description="hour of day the day's list is admitted"
+    )
+    cancel_after_hours: PosFloat = Field(
+        4.5,
+        description="an ordinary elective without a bed this long after the list is "
+        "scheduled is cancelled on the day and relisted with the same clock start, hours",
+    )
+    day_case_fraction: Prob = Field(0.85, description="share of admissions that are day cases")
+    urgent_fraction: Prob = Field(0.1, description="share of referrals booked as urgent")
+    initial_list: Annotated[int, Int, Field(ge=0, le=2_000_000)] = Field(
+        15000, description="admitted-pathway waiting list at time 0, pathways"
+    )
+    initial_median_wait_weeks: NonNegFloat = Field(
+        19, description="median wait of the initial list, weeks"
+    )
+    ringfenced_beds: Capacity = Field(
+        0, description="ring-fenced elective beds (elective hub) emergencies cannot use"
+    )
+
+
+class CostCfg(_Frozen):
+    """Unit costs in pounds sterling (local costing may replace them)."""
+
+    acute_bed_day_gbp: NonNegFloat = Field(562, description="acute bed-day cost, GBP (E44)")
+    community_bed_day_gbp: NonNegFloat = Field(300, description="community bed-day cost, GBP (D)")
+    ed_attendance_gbp: NonNegFloat = Field(148, description="A&E attendance cost, GBP")
+    home_care_package_day_gbp: NonNegFloat = Field(
+        200, description="home care package cost per day, GBP (E40-based, D)"
+    )
+    care_home_week_gbp: NonNegFloat = Field(
+        727, description="care-home place cost per week, GBP (W53)"
+    )
+
+
+class InterventionRef(_Frozen):
+    """An intervention applied to this scenario, with its size parameters."""
+
+    name: Text = Field(description="intervention name in the library")
+    params: dict[str, float] = Field(default_factory=dict, description="its size parameters")
+
+
+#: Fields a user may not set (in a file, a mapping or ``--set``): they record the
+#: interventions applied and their library cost, and only applying interventions sets them.
+DERIVED_FIELDS = ("intervention_cost_gbp_per_year", "interventions")
+
+
+class Scenario(_Frozen, CapacityMixin):
+    """A complete, validated, immutable scenario.
+
+    Run state never lives here: the model copies what it needs into its own
+    objects, so one Scenario can be run many times (and pickled to workers).
+    """
+
+    name: Annotated[str, Strict(), Field(min_length=1, max_length=200)] = Field(
+        "scenario", description="scenario name, used in tables and output folder names"
+    )
+    description: Text = Field("", description="free text shown in reports")
+    run: RunCfg = Field(RunCfg(), description="horizon, replications and seed")
+    demand: DemandCfg = Field(DemandCfg(), description="arrival-rate profiles")
+    ambulance: AmbulanceCfg = Field(AmbulanceCfg(), description="ambulance conveyances")
+    ed: EdCfg = Field(EdCfg(), description="A&E spaces, clinicians and times")
+    acute: AcuteCfg = Field(AcuteCfg(), description="general and acute beds")
+    discharge: DischargeCfg = Field(DischargeCfg(), description="discharge timing")
+    community: CommunityCfg = Field(CommunityCfg(), description="community hospital beds")
+    social_care: SocialCareCfg = Field(SocialCareCfg(), description="home care and care homes")
+    elective: ElectiveCfg = Field(ElectiveCfg(), description="elective waiting list")
+    costs: CostCfg = Field(CostCfg(), description="unit costs, GBP")
+    intervention_cost_gbp_per_year: NonNegFloat = Field(
+        0.0,
+        description="annual running cost of the interventions applied, GBP per year; set "
+        "only by applying interventions (library costs), never from a file",
+    )
+    interventions: tuple[InterventionRef, ...] = Field(
+        (), description="interventions applied, in order; set only by applying them"
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration as plain data (JSON/YAML serialisable)."""
+        return self.model_dump(mode="json")
+
+    def config_hash(self) -> str:
+        """SHA-256 of the canonical JSON of the resolved configuration."""
+        blob = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    def with_overrides(self, overrides: Mapping[str, Any] | Iterable[str]) -> Scenario:
+        """A new scenario with dotted-key overrides applied and re-validated.
+
+        Parameters
+        ----------
+        overrides : mapping or iterable of str
+            ``{"acute.beds": 900}`` or ``["acute.beds=900"]``. A section given as a
+            mapping (``{"acute": {"beds": 900}}``) is merged key by key into the
+            current section, so values it does not mention are kept.
+
+        Raises
+        ------
+        ConfigError
+            Listing every bad key and value, including the derived fields
+            (``intervention_cost_gbp_per_year``, ``interventions``).
+        """
+        raw = self.to_dict()
+        apply_overrides(raw, overrides, reserved=DERIVED_FIELDS)
+        return validate(raw, source=f"{self.name} (overridden)")
+
+    def _with_derived(self, changes: Mapping[str, Any]) -> Scenario:
+        """Overrides that may also set the derived fields (used by interventions only)."""
+        raw = self.to_dict()
+        apply_overrides(raw, changes)
+        return validate(raw, source=f"{self.name} (with interventions)")
+
+    def __repr__(self) -> str:
+        return (
+            f"Scenario(name={self.name!r}, days={self.run.days:g}, hash={self.config_hash()[:12]})"
+        )
+
+
+# ----------------------------------------------------------------- validation
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation (``Dist``, ``tuple[Dist, ...]``, ``X | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        m = _model_in(arg)
+        if m is not None:
+            return m
+    return None
+
+
+def field_model(info: Any) -> type[BaseModel] | None:
+    """The section or distribution model a field holds, if any."""
+    return _model_in(info.annotation)
+
+
+def field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Known field names at a location in the schema, for did-you-mean hints."""
+    cur: Any = model
+    for part in loc:
+        if isinstance(part, int) or cur is None:
+            continue
+        fields = getattr(cur, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        cur = _model_in(fields[part].annotation)
+    return list(getattr(cur, "model_fields", {}) or [])
+
+
+def problems_from(exc: ValidationError, model: type[BaseModel] | None = None) -> list[Problem]:
+    """One :class:`Problem` per pydantic error, with dotted keys and did-you-mean hints."""
+    model = model or Scenario
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # pydantic adds the union member tag ("float", "int") to some locations
+        loc = tuple(p for p in loc if p not in ("float", "int", "constrained-float"))
+        key = ".".join(str(p) for p in loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            known = field_names(model, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+            msg = "unknown key" + (f" (did you mean '{close[0]}'?)" if close else "")
+            if known:
+                msg += f"; allowed here: {', '.join(known)}"
+        value = err.get("input")
+        if err["type"] == "value_error":
+            # section-level rules name their field first ("pathway_probs must sum to 1")
+            first = msg.split(" ", 1)[0].split("(", 1)[0]
+            if first in field_names(model, loc):
+                key = f"{key}.{first}" if key else first
+                if isinstance(value, dict) and first in value:
+                    value = value[first]
+        problems.append(Problem(key, value, msg))
+    return problems
+
+
+def validate(raw: Mapping[str, Any], source: str | None = None) -> Scenario:
+    """Validate a mapping into a Scenario, raising one ConfigError listing all problems."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(
+            [Problem("<root>", type(raw).__name__, "a scenario must be a mapping")], source
+        )
+    try:
+        scn = Scenario.model_validate(dict(raw))
+    except ValidationError as exc:
+        raise ConfigError(problems_from(exc), source) from None
+    problems = scn.semantic_problems()
+    if problems:
+        raise ConfigError(problems, source)
+    return scn
+
+
+__all__ = [
+    "DERIVED_FIELDS",
+    "field_model",
+    "AcuteCfg",
+    "AmbulanceCfg",
+    "CommunityCfg",
+    "CostCfg",
+    "DemandCfg",
+    "DischargeCfg",
+    "Dist",
+    "EdCfg",
+    "ElectiveCfg",
+    "InterventionRef",
+    "RunCfg",
+    "Scenario",
+    "SocialCareCfg",
+    "validate",
+]
