@@ -343,6 +343,12 @@ class ComparisonResult:
         """Name of the baseline scenario."""
         return self.experiment.baseline
 
+    def colours(self) -> dict[str, str]:
+        """The colour of each scenario in every figure (baseline grey)."""
+        from flowsim.plots import scenario_colours
+
+        return scenario_colours(list(self.run.scenarios), self.baseline)
+
     def kpi_table(self) -> pd.DataFrame:
         """The tidy KPI table (the same accessor as on every other result)."""
         return self.run.kpis
@@ -409,7 +415,7 @@ class ComparisonResult:
         """
         from flowsim.plots import plot_forest
 
-        return plot_forest(self.differences, kpi, ax=ax)
+        return plot_forest(self.differences, kpi, ax=ax, colours=self.colours())
 
     def plot_cost_benefit(self, ax=None):
         """Annual cost against delayed bed-days saved per year, one point per option.
@@ -420,7 +426,7 @@ class ComparisonResult:
         """
         from flowsim.plots import plot_cost_benefit
 
-        return plot_cost_benefit(self.costs, ax=ax)
+        return plot_cost_benefit(self.costs, ax=ax, colours=self.colours())
 
     def plot_occupancy(self, axes=None):
         """Daily occupancy of acute, community and social care, per scenario.

@@ -185,15 +185,15 @@ def format_value(name: str, value: float, signed: bool = False) -> str:
     """
     if value is None or value != value:
         return "–"
-    table = _kpi_table()
-    m = table.get(name)
-    sign = "+" if signed and value > 0 else ""
+    m = _kpi_table().get(name)
+    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
+    v = abs(value)
     if m is not None and m.unit == "GBP":
-        return f"{sign}£{value:,.0f}" if value >= 0 or signed else f"£{value:,.0f}"
-    if m is not None and (m.integer or abs(value) >= 1000):
-        return f"{sign}{value:,.0f}"
-    if abs(value) >= 100:
-        return f"{sign}{value:,.1f}"
-    if abs(value) >= 1:
-        return f"{sign}{value:,.1f}" if m is not None and m.unit == "%" else f"{sign}{value:,.2f}"
-    return f"{sign}{value:.3g}"
+        return f"{sign}£{v:,.0f}"
+    if m is not None and m.unit == "%":
+        return f"{sign}{v:,.1f}" if v >= 0.1 or v == 0 else f"{sign}{v:.2f}"
+    if (m is not None and m.integer) or v >= 1000:
+        return f"{sign}{v:,.0f}"
+    if v >= 10:
+        return f"{sign}{v:,.1f}"
+    return f"{sign}{v:,.2f}"

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -98,6 +99,8 @@ _NOT_SERIES = {"scenario", "point", "rep", "day", "date"}
 
 BAND_LABEL = "band: 2.5-97.5 percentile of replications"
 
+_THOUSANDS = mticker.FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}")
+
 
 def _ax(ax, figsize=(9, 4.2)):
     if ax is None:
@@ -175,20 +178,32 @@ def _time_axis(ax, daily: pd.DataFrame) -> str:
     return "day"
 
 
-def _standard_line(ax, column: str, daily: pd.DataFrame, colour_of: Mapping[str, str]) -> None:
+def _standard_line(
+    ax, column: str, daily: pd.DataFrame, colour_of: Mapping[str, str], by: str = "scenario"
+) -> None:
     if column == "acute_occupancy_pct":
         ax.axhline(OCCUPANCY_STANDARD_PCT, color="black", ls="--", lw=1, label="92% standard")
     elif column == "ed_pct_within_4h":
         ax.axhline(FOUR_HOUR_STANDARD_PCT, color="black", ls="--", lw=1, label="78% standard")
     cap = _CAPACITY.get(column)
-    if cap and cap in daily.columns:
-        x = "date" if "date" in daily.columns else "day"
-        g = daily.groupby(x)[cap].mean()
-        ax.plot(g.index, g.values, color="black", lw=1, ls=":", label=f"{daily_label(cap)}")
-        if column == "acute_occupied":
+    if not cap or cap not in daily.columns:
+        return
+    x = "date" if "date" in daily.columns else "day"
+    groups = list(daily.groupby(by, sort=False)) if by in daily.columns else [("", daily)]
+    seen: list[np.ndarray] = []
+    for name, g in groups:
+        c = g.groupby(x)[cap].mean()
+        if any(len(v) == len(c) and np.allclose(v, c.values) for v in seen):
+            continue  # the same capacity as a scenario already drawn
+        first = not seen
+        seen.append(c.values)
+        colour = "black" if first else colour_of.get(str(name), "black")
+        label = "capacity" + ("" if first or not name else f" ({name})")
+        ax.plot(c.index, c.values, color=colour, lw=1, ls=":", label=label)
+        if column == "acute_occupied" and first:
             ax.plot(
-                g.index,
-                g.values * OCCUPANCY_STANDARD_PCT / 100.0,
+                c.index,
+                c.values * OCCUPANCY_STANDARD_PCT / 100.0,
                 color="black",
                 lw=1,
                 ls="--",
@@ -271,8 +286,16 @@ def plot_daily_band(
         q = g.groupby(x)[column]
         mean, lo, hi = q.mean(), q.quantile(0.025), q.quantile(0.975)
         c = colours[str(name)]
-        ax.plot(mean.index, mean.values, color=c, lw=1.4, label=str(name))
-        ax.fill_between(mean.index, lo.values, hi.values, alpha=0.15, color=c, lw=0)
+        top = 3 if c == BASELINE_COLOUR else 2
+        ax.plot(
+            mean.index,
+            mean.values,
+            color=c,
+            lw=1.8 if top == 3 else 1.3,
+            label=str(name),
+            zorder=top,
+        )
+        ax.fill_between(mean.index, lo.values, hi.values, alpha=0.15, color=c, lw=0, zorder=1)
     ax.fill_between([], [], [], color="grey", alpha=0.3, label=BAND_LABEL)
     _standard_line(ax, column, daily, colours)
     ax.set_ylabel(daily_label(column))
@@ -364,7 +387,7 @@ def plot_delayed_by_pathway(daily: pd.DataFrame, ax=None, by: str = "scenario"):
     return ax
 
 
-def plot_forest(diffs: pd.DataFrame, kpi: str, ax=None):
+def plot_forest(diffs: pd.DataFrame, kpi: str, ax=None, colours: Mapping[str, str] | None = None):
     """Paired difference from baseline with its 95% CI, one row per scenario, sorted
     from the largest improvement (top) to the largest deterioration.
 
@@ -375,6 +398,8 @@ def plot_forest(diffs: pd.DataFrame, kpi: str, ax=None):
     kpi : str
         The KPI to show.
     ax : matplotlib.axes.Axes, optional
+    colours : mapping, optional
+        Scenario colours (default :func:`scenario_colours` in table order).
 
     Returns
     -------
@@ -393,9 +418,9 @@ def plot_forest(diffs: pd.DataFrame, kpi: str, ax=None):
         good = 1.0 if meta.higher_is_better else -1.0
     except KeyError:
         meta, good = None, -1.0
+    colours = colours or scenario_colours(["baseline", *d["scenario"].astype(str)])
     d = d.assign(_gain=good * d["diff_mean"]).sort_values("_gain").reset_index(drop=True)
     ax = _ax(ax, figsize=(9, 0.35 * len(d) + 1.6))
-    colours = scenario_colours(["baseline", *d["scenario"].astype(str)])
     y = np.arange(len(d))
     for i, r in d.iterrows():
         ax.errorbar(
@@ -413,14 +438,23 @@ def plot_forest(diffs: pd.DataFrame, kpi: str, ax=None):
     direction = "higher is better" if good > 0 else "lower is better"
     ax.set_xlabel(f"{what}: difference from baseline ({direction})")
     ax.set_title("paired 95% CI; filled marker = CI excludes 0", fontsize="small", loc="left")
+    ax.xaxis.set_major_formatter(_THOUSANDS)
     return ax
 
 
-def plot_cost_benefit(costs: pd.DataFrame, ax=None):
+def plot_cost_benefit(costs: pd.DataFrame, ax=None, colours: Mapping[str, str] | None = None):
     """Annual cost of each option against the delayed bed-days it saves per year.
 
     Points are numbered and the key beside the plot names them, so labels never
     overlap however close the points are.
+
+    Parameters
+    ----------
+    costs : pandas.DataFrame
+        ``ComparisonResult.costs``.
+    ax : matplotlib.axes.Axes, optional
+    colours : mapping, optional
+        Scenario colours (default :func:`scenario_colours` in table order).
 
     Returns
     -------
@@ -429,7 +463,7 @@ def plot_cost_benefit(costs: pd.DataFrame, ax=None):
     ax = _ax(ax, figsize=(9, 4.8))
     saved = costs.get("delayed_bed_days_saved_per_year", costs["delayed_bed_days_saved"])
     cost = costs.get("annual_cost_gbp", costs["intervention_cost_gbp"]) / 1e6
-    colours = scenario_colours(["baseline", *costs["scenario"].astype(str)])
+    colours = colours or scenario_colours(["baseline", *costs["scenario"].astype(str)])
     for i, (name, x, yv) in enumerate(zip(costs["scenario"], saved, cost, strict=True), 1):
         c = colours[str(name)]
         ax.scatter(x, yv, s=70, color=c, zorder=3, label=f"{i}  {name}")
@@ -448,6 +482,7 @@ def plot_cost_benefit(costs: pd.DataFrame, ax=None):
     ax.axvline(0, color=BASELINE_COLOUR, linewidth=1)
     ax.set_xlabel("delayed bed-days saved per year (bed-days)")
     ax.set_ylabel("annual cost of the option (£ million per year)")
+    ax.xaxis.set_major_formatter(_THOUSANDS)
     _outside_legend(ax, title="option")
     return ax
 
@@ -465,16 +500,22 @@ def plot_occupancy_panels(
     cols = ("acute_occupied", "community_occupied", "home_care_in_use", "care_home_in_use")
     if axes is None:
         _, axes = plt.subplots(2, 2, figsize=(13, 7), sharex=True, layout="constrained")
-    for ax, col in zip(np.asarray(axes).flat, cols, strict=False):
+    for i, (ax, col) in enumerate(zip(np.asarray(axes).flat, cols, strict=False)):
         plot_daily_band(daily, col, ax=ax, baseline=baseline)
+        if i < 2:
+            ax.set_xlabel("")
         ax.set_title(DAILY_LABELS[col][0], fontsize="medium")
         ax.set_ylabel(DAILY_LABELS[col][1])
         leg = ax.get_legend()
         if leg is not None:
             leg.remove()
-    flat = np.asarray(axes).flat
+    flat = list(np.asarray(axes).flat)
     first = flat[0]
-    handles, labels = first.get_legend_handles_labels()
+    seen: dict[str, object] = {}
+    for ax in flat:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            seen.setdefault(lab, h)
+    labels, handles = list(seen), list(seen.values())
     fig = first.figure
     engine = fig.get_layout_engine()
     loc = (
@@ -575,12 +616,12 @@ def plot_sobol(indices: pd.DataFrame, kpi: str, ax=None):
 #: Settings as boxes: key -> (title, x, y) in a 0-10 x 0-6 frame.
 _BOXES = {
     "ambulance": ("Ambulance", 0.9, 4.6),
-    "ed": ("A&E", 3.2, 4.6),
-    "acute": ("G&A beds", 5.7, 4.6),
-    "home": ("Home (P0)", 8.7, 5.4),
-    "home_care": ("Home care (P1)", 8.7, 3.7),
-    "community": ("Community beds (P2)", 5.7, 1.3),
-    "care_home": ("Care home (P3)", 8.7, 1.3),
+    "ed": ("A&E", 3.9, 4.6),
+    "acute": ("G&A beds", 6.7, 4.6),
+    "home": ("Home (P0)", 9.9, 5.7),
+    "home_care": ("Home care (P1)", 9.9, 3.5),
+    "community": ("Community beds (P2)", 6.7, 1.2),
+    "care_home": ("Care home (P3)", 9.9, 1.2),
 }
 
 #: Arrows: (from, to, queue column in the daily table, delay KPI, queue words).
@@ -599,6 +640,16 @@ _ARROWS = (
     ("acute", "care_home", "acute_delayed_p3", "discharge_delay_mean_days_p3", "fit, waiting"),
     ("community", "care_home", "community_delayed", None, "fit, waiting"),
 )
+#: Where each arrow's label sits: (share of the way along, vertical offset).
+_LABEL_AT = {
+    ("ambulance", "ed"): (0.5, 0.42),
+    ("ed", "acute"): (0.5, 0.42),
+    ("acute", "home"): (0.5, 0.42),
+    ("acute", "home_care"): (0.5, -0.05),
+    ("acute", "community"): (0.45, 0.0),
+    ("acute", "care_home"): (0.45, 0.0),
+    ("community", "care_home"): (0.5, 0.42),
+}
 
 #: Box contents: key -> (occupied column, capacity column, queue column).
 _BOX_FILL = {
@@ -609,7 +660,7 @@ _BOX_FILL = {
     "care_home": ("care_home_in_use", "care_home_capacity", "care_home_queue"),
 }
 
-_BOX_W, _BOX_H = 1.9, 1.05
+_BOX_W, _BOX_H = 1.75, 1.0
 
 
 def _delay_text(kpi: str | None, values: Mapping[str, float]) -> str:
@@ -645,8 +696,8 @@ def plot_system(
     matplotlib.axes.Axes
     """
     ax = _ax(ax, figsize=(8, 5))
-    ax.set_xlim(-0.2, 9.9)
-    ax.set_ylim(0.3, 6.2)
+    ax.set_xlim(-0.1, 10.9)
+    ax.set_ylim(0.4, 6.4)
     ax.set_axis_off()
     for key, (name, x, y) in _BOXES.items():
         occ, cap, queue = _BOX_FILL.get(key, (None, None, None))
@@ -685,15 +736,16 @@ def plot_system(
                 mutation_scale=12,
                 lw=width,
                 color="#c0392b" if q == q and q >= 1 else "#7f8c8d",
-                shrinkA=30,
-                shrinkB=30,
+                shrinkA=34,
+                shrinkB=34,
             )
         )
         parts = [f"{q:,.1f} {words}" if q == q else ""]
         d = _delay_text(dkpi, kpi_means)
         if d:
             parts.append(d)
-        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        t, dy = _LABEL_AT.get((a, b), (0.5, 0.0))
+        mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0) + dy
         ax.text(
             mx,
             my,
