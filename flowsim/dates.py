@@ -32,11 +32,11 @@ def start_date(start_month: int, start_weekday: int = 0) -> _dt.date:
     datetime.date
         The first of ``start_month`` in the latest year up to 2024 on that weekday.
     """
-    for year in range(LATEST_START_YEAR, LATEST_START_YEAR - 8, -1):
+    for year in range(LATEST_START_YEAR, LATEST_START_YEAR - 28, -1):
         d = _dt.date(year, start_month, 1)
         if d.weekday() == start_weekday:
             return d
-    return _dt.date(LATEST_START_YEAR, start_month, 1)  # pragma: no cover (7-year cycle)
+    return _dt.date(LATEST_START_YEAR, start_month, 1)  # pragma: no cover (28-year cycle)
 
 
 def scenario_start_date(scenario) -> _dt.date:

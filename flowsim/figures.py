@@ -25,7 +25,7 @@ def _figure(obj) -> Figure:
         return obj
     fig = getattr(obj, "figure", None)
     if fig is None and hasattr(obj, "flat"):
-        fig = next(iter(obj.flat)).figure
+        fig = getattr(next(iter(obj.flat), None), "figure", None)
     if not isinstance(fig, Figure):
         raise TypeError(f"expected a matplotlib Figure or Axes, got {type(obj).__name__}")
     return fig
