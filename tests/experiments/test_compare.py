@@ -104,7 +104,8 @@ def test_report_and_figures_written(result, tmp_path):
     ):
         assert (folder / f).is_file(), f
     md = (folder / "report.md").read_text()
-    assert "Cost per delayed bed-day saved" in md and "![cost_vs_benefit.png]" in md
+    assert "£ per delayed bed-day saved" in md and "](cost_vs_benefit.png)" in md
+    assert (folder / "report.html").is_file() and (folder / "results.xlsx").is_file()
     assert json.loads((folder / "manifest.json").read_text())["complete"] is True
 
 
@@ -175,3 +176,17 @@ def test_notebook_executes(tmp_path):
         if o.get("output_type") == "error"
     ]
     assert not errors
+
+
+def test_notebook_is_committed_with_outputs():
+    # `make notebook` re-executes it in place; every code cell must carry its output and
+    # none an error, and the figure cells their images.
+    import nbformat
+
+    nb = nbformat.read(EXPERIMENTS / "summit.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.get("outputs") for c in code)
+    assert all(o.get("output_type") != "error" for c in code for o in c["outputs"])
+    images = [c for c in code if any("image/png" in o.get("data", {}) for o in c["outputs"])]
+    assert len(images) >= 4
+    assert all(isinstance(c.get("execution_count"), int) for c in code)

@@ -36,7 +36,7 @@ _PROBE = """<script>
 const s=document.querySelector('.summary').getBoundingClientRect();
 const t=[...document.querySelectorAll('h2')].find(h=>h.textContent==='Options ranked');
 const r=t.nextElementSibling.getBoundingClientRect();
-document.body.setAttribute('data-probe', `${s.top},${s.bottom},${r.top},${r.bottom},${innerHeight}`);
+document.body.setAttribute("data-probe", [s.top, s.bottom, r.top, r.bottom, innerHeight]);
 </script></body>"""
 
 
