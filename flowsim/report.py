@@ -605,10 +605,10 @@ def _limits(res) -> list[str]:
                     "model (docs/validation.md, Known gaps), not evidence that it does not work."
                 )
                 if len(names) == 1:
-                    out.append(f"**{spec.name} cannot show an effect in this calibration.** {why}")
+                    out.append(f"**{spec.name} can show little effect in this calibration.** {why}")
                 else:
                     out.append(
-                        f"**The {service} part of {spec.name} cannot show an effect in this "
+                        f"**The {service} part of {spec.name} can show little effect in this "
                         f"calibration**; its effect comes from its other parts. {why}"
                     )
         sub = d[(d["scenario"] == spec.name) & d["kpi"].isin(HEADLINE_KPIS)]
@@ -727,7 +727,8 @@ def comparison_report(res) -> Report:
     c = res.costs
     specs = {s.name: s for s in exp.scenarios}
     options = [s.name for s in exp.scenarios if s.name != exp.baseline]
-    rep = Report(f"{exp.name.replace('_', ' ')}: what each option buys")
+    title = exp.name.replace("_", " ")
+    rep = Report(f"{title[:1].upper()}{title[1:]}: what each option buys")
 
     # ---- summary
     rep.h2("Summary")
@@ -846,7 +847,11 @@ def comparison_report(res) -> Report:
             format_value("delayed_discharge_bed_days", r.delayed_bed_days_saved_per_year, True)
             + (f" ({ci})" if ci else "")
         )
-        cells.append(f"{r.ed_4h_points_gained:+.1f}" if hasattr(r, "ed_4h_points_gained") else "–")
+        cells.append(
+            format_value("ed_pct_within_4h", r.ed_4h_points_gained, signed=True)
+            if hasattr(r, "ed_4h_points_gained")
+            else "–"
+        )
         cells.append(
             format_value("elective_52w_waiters", r.waiters_52w_fewer, signed=True)
             if hasattr(r, "waiters_52w_fewer")
