@@ -313,7 +313,7 @@ def _annual_note(days: float) -> str:
 
 
 def format_summary(summary: pd.DataFrame) -> str:
-    """A fixed-width table per scenario: KPI label, unit, mean and 95% CI.
+    """A fixed-width table per scenario: KPI label, unit, mean, 95% CI and column name.
 
     Counts print as whole numbers; a single replication says why there is no interval.
     """
@@ -321,7 +321,7 @@ def format_summary(summary: pd.DataFrame) -> str:
     for scen, g in summary.groupby("scenario", sort=False):
         n = int(g["n"].max())
         lines.append(f"Scenario: {scen}   (n = {n} replications, 95% CI kept within each range)")
-        lines.append(f"  {'KPI':46s} {'unit':>10s} {'mean':>13s}   {'95% CI':>27s}")
+        lines.append(f"  {'KPI':46s} {'unit':>10s} {'mean':>13s}   {'95% CI':>27s}  column")
         for r in g.itertuples():
             try:
                 m = kpi_meta(r.kpi)
@@ -331,7 +331,7 @@ def format_summary(summary: pd.DataFrame) -> str:
             mean = format_value(r.kpi, r.mean)
             ci = _ci(r.kpi, r.ci_low, r.ci_high)
             ci = f"[{ci}]" if ci else ("(one replication: no interval)" if n == 1 else "")
-            lines.append(f"  {label[:46]:46s} {unit[:10]:>10s} {mean:>13s}   {ci:>27s}")
+            lines.append(f"  {label[:46]:46s} {unit[:10]:>10s} {mean:>13s}   {ci:>27s}  {r.kpi}")
         lines.append("")
     return "\n".join(lines)
 
