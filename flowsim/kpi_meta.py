@@ -177,23 +177,31 @@ def format_value(name: str, value: float, signed: bool = False) -> str:
     Parameters
     ----------
     name : str
-        KPI name (unknown names print with 1 decimal place).
+        KPI name (unknown names print like a plain number).
     value : float
         The number.
     signed : bool
-        Prefix ``+`` on positive values (for differences).
+        Prefix ``+`` on positive values (for differences). A value that rounds to
+        zero prints without a sign.
     """
     if value is None or value != value:
         return "–"
-    m = _kpi_table().get(name)
-    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
-    v = abs(value)
+    text = _format_abs(_kpi_table().get(name), abs(value))
+    nonzero = bool(text.strip("£0.,"))
+    if value < 0 and nonzero:
+        return "-" + text
+    if signed and value > 0 and nonzero:
+        return "+" + text
+    return text
+
+
+def _format_abs(m: KpiMeta | None, v: float) -> str:
     if m is not None and m.unit == "GBP":
-        return f"{sign}£{v:,.0f}"
+        return f"£{v:,.0f}"
     if m is not None and m.unit == "%":
-        return f"{sign}{v:,.1f}" if v >= 0.1 or v == 0 else f"{sign}{v:.2f}"
+        return f"{v:,.1f}" if v >= 0.1 or v == 0 else f"{v:.2f}"
     if (m is not None and m.integer) or v >= 1000:
-        return f"{sign}{v:,.0f}"
+        return f"{v:,.0f}"
     if v >= 10:
-        return f"{sign}{v:,.1f}"
-    return f"{sign}{v:,.2f}"
+        return f"{v:,.1f}"
+    return f"{v:,.2f}"

@@ -249,6 +249,8 @@ def plot_daily_band(
     ax=None,
     by: str = "scenario",
     baseline: str | None = None,
+    smooth_days: int | None = None,
+    max_bands: int = 6,
 ):
     """Mean across replications per scenario, with a 2.5-97.5 percentile band.
 
@@ -263,6 +265,13 @@ def plot_daily_band(
         Grouping column (one line per group).
     baseline : str, optional
         Name drawn in the baseline grey.
+    smooth_days : int, optional
+        Centred rolling mean over this many days (default: 7 for series longer than 90
+        days, where the weekly cycle would hide the differences; 1 = none). The axis
+        label says so.
+    max_bands : int
+        Draw percentile bands only up to this many scenarios (more would hide the
+        lines); the legend says when they are left out.
 
     Returns
     -------
@@ -281,24 +290,29 @@ def plot_daily_band(
         if by in daily.columns
         else [(daily_label(column), daily)]
     )
+    if smooth_days is None:
+        smooth_days = 7 if daily["day"].nunique() > 90 else 1
     colours = scenario_colours([str(n) for n, _ in groups], baseline)
+    bands = len(groups) <= max_bands
     for name, g in groups:
         q = g.groupby(x)[column]
         mean, lo, hi = q.mean(), q.quantile(0.025), q.quantile(0.975)
+        if smooth_days > 1:
+            roll = {"window": smooth_days, "center": True, "min_periods": 1}
+            mean, lo, hi = (v.rolling(**roll).mean() for v in (mean, lo, hi))
         c = colours[str(name)]
         top = 3 if c == BASELINE_COLOUR else 2
-        ax.plot(
-            mean.index,
-            mean.values,
-            color=c,
-            lw=1.8 if top == 3 else 1.3,
-            label=str(name),
-            zorder=top,
-        )
-        ax.fill_between(mean.index, lo.values, hi.values, alpha=0.15, color=c, lw=0, zorder=1)
-    ax.fill_between([], [], [], color="grey", alpha=0.3, label=BAND_LABEL)
+        lw = 1.8 if top == 3 else 1.3
+        ax.plot(mean.index, mean.values, color=c, lw=lw, label=str(name), zorder=top)
+        if bands:
+            ax.fill_between(mean.index, lo.values, hi.values, alpha=0.15, color=c, lw=0, zorder=1)
+    if bands:
+        ax.fill_between([], [], [], color="grey", alpha=0.3, label=BAND_LABEL)
+    else:
+        ax.plot([], [], " ", label=f"(percentile bands left out: {len(groups)} scenarios)")
     _standard_line(ax, column, daily, colours)
-    ax.set_ylabel(daily_label(column))
+    label = daily_label(column)
+    ax.set_ylabel(label + (f", {smooth_days}-day mean" if smooth_days > 1 else ""))
     _outside_legend(ax)
     return ax
 
@@ -442,6 +456,18 @@ def plot_forest(diffs: pd.DataFrame, kpi: str, ax=None, colours: Mapping[str, st
     return ax
 
 
+#: Candidate label offsets (display pixels) around a point, nearest first.
+_LABEL_OFFSETS = [(0, 0)] + [
+    (r * np.cos(a), r * np.sin(a))
+    for r in (16, 26, 36, 48)
+    for a in np.linspace(np.pi / 2, np.pi / 2 + 2 * np.pi, 8, endpoint=False)
+]
+
+
+def _free(x: float, y: float, placed: list[tuple[float, float]], gap: float = 13.0) -> bool:
+    return all((x - a) ** 2 + (y - b) ** 2 >= gap**2 for a, b in placed)
+
+
 def plot_cost_benefit(costs: pd.DataFrame, ax=None, colours: Mapping[str, str] | None = None):
     """Annual cost of each option against the delayed bed-days it saves per year.
 
@@ -464,20 +490,30 @@ def plot_cost_benefit(costs: pd.DataFrame, ax=None, colours: Mapping[str, str] |
     saved = costs.get("delayed_bed_days_saved_per_year", costs["delayed_bed_days_saved"])
     cost = costs.get("annual_cost_gbp", costs["intervention_cost_gbp"]) / 1e6
     colours = colours or scenario_colours(["baseline", *costs["scenario"].astype(str)])
-    for i, (name, x, yv) in enumerate(zip(costs["scenario"], saved, cost, strict=True), 1):
-        c = colours[str(name)]
-        ax.scatter(x, yv, s=70, color=c, zorder=3, label=f"{i}  {name}")
+    pts = list(zip(costs["scenario"], saved, cost, strict=True))
+    for i, (name, x, yv) in enumerate(pts, 1):
+        ax.scatter(x, yv, s=70, color=colours[str(name)], zorder=3, label=f"{i}  {name}")
+    ax.autoscale_view()
+    placed: list[tuple[float, float]] = []
+    for i, (_, x, yv) in enumerate(pts, 1):
+        px, py = ax.transData.transform((x, yv))
+        dx, dy = next(
+            ((ox, oy) for ox, oy in _LABEL_OFFSETS if _free(px + ox, py + oy, placed)),
+            _LABEL_OFFSETS[-1],
+        )
+        placed.append((px + dx, py + dy))
         ax.annotate(
             str(i),
             (x, yv),
-            xytext=(0, 0),
+            xytext=(dx * 72 / ax.figure.dpi, dy * 72 / ax.figure.dpi),
             textcoords="offset points",
             ha="center",
             va="center",
-            fontsize=7,
-            color="white",
-            zorder=4,
+            fontsize=7.5,
             fontweight="bold",
+            color="white" if (dx, dy) == (0, 0) else "black",
+            zorder=4,
+            arrowprops=None if (dx, dy) == (0, 0) else {"arrowstyle": "-", "lw": 0.6},
         )
     ax.axvline(0, color=BASELINE_COLOUR, linewidth=1)
     ax.set_xlabel("delayed bed-days saved per year (bed-days)")

@@ -186,3 +186,29 @@ def test_save_figure_writes_and_closes(tmp_path, small_comparison):
     assert not plt.fignum_exists(ax.figure.number)
     with pytest.raises(TypeError, match="Figure or Axes"):
         save_figure(np.zeros(3), tmp_path / "x.png")
+
+
+def test_long_busy_series_are_smoothed_and_say_so():
+    import pandas as pd
+
+    days = np.arange(120)
+    rows = [
+        pd.DataFrame(
+            {
+                "scenario": s,
+                "rep": r,
+                "day": days,
+                "date": pd.Timestamp("2024-04-01") + pd.to_timedelta(days, unit="D"),
+                "acute_delayed": 100 + 10 * np.sin(2 * np.pi * days / 7) + i,
+            }
+        )
+        for i, s in enumerate(["baseline", *[f"s{k}" for k in range(7)]])
+        for r in range(2)
+    ]
+    ax = plot_daily_band(pd.concat(rows), "acute_delayed")
+    assert ax.get_ylabel().endswith("(patients), 7-day mean")
+    labels = _labels(ax)
+    assert BAND_LABEL not in labels and "(percentile bands left out: 8 scenarios)" in labels
+    base = [ln for ln in ax.get_lines() if ln.get_label() == "baseline"][0]
+    y = base.get_ydata()[10:-10]
+    assert np.ptp(y) < 1.0  # the weekly cycle (amplitude 10) is averaged out

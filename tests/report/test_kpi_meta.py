@@ -33,3 +33,9 @@ def test_counts_print_whole_and_money_with_pound_sign():
     assert format_value("cost_total_gbp", -9692146.2, signed=True) == "-£9,692,146"
     assert format_value("ed_pct_within_4h", 3.21, signed=True) == "+3.2"
     assert format_value("ed_pct_within_4h", float("nan")) == "–"
+
+
+def test_values_that_round_to_zero_carry_no_sign():
+    assert format_value("ed_pct_within_4h", -0.001, signed=True) == "0.00"
+    assert format_value("elective_52w_waiters", 0.0, signed=True) == "0"
+    assert format_value("ed_pct_within_4h", 0.03, signed=True) == "+0.03"
