@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import html
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,9 +88,15 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
 
 
 def build_scenarios(
-    exp: Experiment, relative_to: Path | None = None, extra_overrides: list[str] | None = None
+    exp: Experiment,
+    relative_to: Path | None = None,
+    extra_overrides: Mapping[str, Any] | Sequence[str] | None = None,
 ) -> list[Scenario]:
-    """One validated Scenario per experiment scenario (baseline first)."""
+    """One validated Scenario per experiment scenario (baseline first).
+
+    ``extra_overrides`` are applied to every scenario: a ``{"dotted.key": value}``
+    mapping or ``"dotted.key=value"`` strings, as :func:`flowsim.load_scenario` takes.
+    """
     base = exp.base
     if relative_to is not None and (relative_to / base).is_file():
         base = str(relative_to / base)
@@ -496,7 +503,7 @@ def compare(
     executor: str | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-    overrides: list[str] | None = None,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
 ) -> ComparisonResult:
     """Run every scenario of an experiment with common random numbers and compare.
 
@@ -510,8 +517,9 @@ def compare(
         Where replications run (see :func:`flowsim.run`).
     progress : bool or callable
         Show progress.
-    overrides : list of str, optional
-        ``"dotted.key=value"`` settings applied to every scenario.
+    overrides : mapping or list of str, optional
+        Settings applied to every scenario: ``{"run.days": 30}`` or
+        ``["run.days=30"]``, the same forms :func:`flowsim.load_scenario` takes.
 
     Returns
     -------

@@ -190,3 +190,13 @@ def test_notebook_is_committed_with_outputs():
     images = [c for c in code if any("image/png" in o.get("data", {}) for o in c["outputs"])]
     assert len(images) >= 4
     assert all(isinstance(c.get("execution_count"), int) for c in code)
+
+
+def test_compare_overrides_take_a_mapping_or_strings():
+    from flowsim.comparison import build_scenarios
+
+    exp, path = load_experiment(EXPERIMENTS / "quick_compare.yaml")
+    a = build_scenarios(exp, path.parent, {"run.days": 7, "acute.beds": 800})
+    b = build_scenarios(exp, path.parent, ["run.days=7", "acute.beds=800"])
+    assert [s.config_hash() for s in a] == [s.config_hash() for s in b]
+    assert all(s.run.days == 7 for s in a)
