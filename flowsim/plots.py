@@ -674,17 +674,17 @@ _ARROWS = (
     ("acute", "home_care", "acute_delayed_p1", "discharge_delay_mean_days_p1", "fit, waiting"),
     ("acute", "community", "acute_delayed_p2", "discharge_delay_mean_days_p2", "fit, waiting"),
     ("acute", "care_home", "acute_delayed_p3", "discharge_delay_mean_days_p3", "fit, waiting"),
-    ("community", "care_home", "community_delayed", None, "fit, waiting"),
+    ("community", "care_home", "community_delayed", None, "fit to leave"),
 )
 #: Where each arrow's label sits: (share of the way along, vertical offset).
 _LABEL_AT = {
-    ("ambulance", "ed"): (0.5, 0.42),
-    ("ed", "acute"): (0.5, 0.42),
-    ("acute", "home"): (0.5, 0.42),
+    ("ambulance", "ed"): (0.5, 0.72),
+    ("ed", "acute"): (0.5, 0.72),
+    ("acute", "home"): (0.45, 0.55),
     ("acute", "home_care"): (0.5, -0.05),
     ("acute", "community"): (0.45, 0.0),
     ("acute", "care_home"): (0.45, 0.0),
-    ("community", "care_home"): (0.5, 0.42),
+    ("community", "care_home"): (0.5, 0.72),
 }
 
 #: Box contents: key -> (occupied column, capacity column, queue column).
