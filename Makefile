@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 ARGS   ?=
 
-.PHONY: run test test-fast lint format bench clean install install-test wheel schema-reference
+.PHONY: run test test-fast lint format bench clean install install-test wheel schema-reference notebook
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,13 @@ lint: install-test
 format: install-test
 	$(BIN)/ruff format flowsim tests benchmarks
 	$(BIN)/ruff check --fix flowsim tests benchmarks
+
+# Re-execute the summit notebook in place, so it is committed with its outputs.
+notebook: install-test
+	cd experiments && env -u MPLBACKEND ../$(PY) -c "import nbformat; from nbclient import NotebookClient; \
+	nb = nbformat.read('summit.ipynb', as_version=4); \
+	NotebookClient(nb, timeout=600, kernel_name='python3').execute(); \
+	nbformat.write(nb, 'summit.ipynb')"
 
 bench: install-test
 	$(PY) benchmarks/bench_speed.py $(ARGS)

@@ -9,16 +9,18 @@ many workers ran them or in which order they finished.
 
 from __future__ import annotations
 
-import math
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from flowsim.config import Scenario
+from flowsim.dates import add_dates
 from flowsim.executors import map_tasks
+from flowsim.kpi_meta import format_value, headline_kpis, kpi_meta
 from flowsim.limits import check_distinct_names, check_run_args
 from flowsim.metrics import (
     KPI_INFO,
@@ -30,6 +32,7 @@ from flowsim.metrics import (
 )
 from flowsim.model import simulate_replication
 from flowsim.records import Replication
+from flowsim.stats import LEVEL, NO_INTERVAL_REASON, mean_ci
 from flowsim.warmup import recommended_warmup_days
 
 
@@ -66,42 +69,90 @@ def run_task(task: RepTask) -> RepResult:
         point=task.point,
         replication=task.replication,
         kpis=compute_kpis(rep, task.scenario),
-        daily=daily_series(rep),
+        daily=add_dates(daily_series(rep), task.scenario),
         meta=rep.meta,
         tid_hist=ed_time_histogram(rep),
     )
 
 
-def ci95(values: Sequence[float]) -> tuple[float, float, float, float]:
-    """Mean, standard deviation, and the 95% t-interval (low, high) of a sample."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = x.size
-    if n == 0:
-        return (math.nan,) * 4
-    mean = float(x.mean())
-    if n == 1:
-        return mean, math.nan, math.nan, math.nan
-    sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-    return mean, sd, mean - half, mean + half
+def _bounds(kpi: str) -> tuple[float | None, float | None]:
+    try:
+        m = kpi_meta(kpi)
+    except KeyError:
+        return None, None
+    return m.lower, m.upper
 
 
 def summarise(kpis_long: pd.DataFrame, by: Sequence[str] = ("scenario",)) -> pd.DataFrame:
-    """Mean and 95% CI per KPI (and per ``by`` group) from a tidy KPI table."""
+    """Mean and 95% CI per KPI (and per ``by`` group) from a tidy KPI table.
+
+    Parameters
+    ----------
+    kpis_long : pandas.DataFrame
+        Tidy table with columns ``by``, ``kpi``, ``value``.
+    by : sequence of str
+        Grouping columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``by``, ``kpi``, ``n``, ``mean``, ``sd``, ``ci_low``, ``ci_high``,
+        ``unit``, ``label``, ``ci_note``. Each interval is the t-interval kept inside the
+        KPI's range (:func:`flowsim.stats.mean_ci`): percentages in [0, 100], other
+        KPIs >= 0. With one replication ``ci_low``/``ci_high`` are NaN and ``ci_note``
+        says why.
+    """
     rows = []
     for keys, g in kpis_long.groupby([*by, "kpi"], sort=False):
-        mean, sd, lo, hi = ci95(g["value"].to_numpy())
         keys = keys if isinstance(keys, tuple) else (keys,)
-        rows.append((*keys, len(g), mean, sd, lo, hi))
-    out = pd.DataFrame(rows, columns=[*by, "kpi", "n", "mean", "sd", "ci_low", "ci_high"])
-    out["unit"] = out["kpi"].map(lambda k: KPI_INFO.get(k, ("", ""))[0])
+        lo_b, hi_b = _bounds(keys[-1])
+        iv = mean_ci(g["value"].to_numpy(), lower=lo_b, upper=hi_b, level=LEVEL)
+        note = NO_INTERVAL_REASON if iv.n == 1 else ""
+        rows.append((*keys, iv.n, iv.mean, iv.sd, iv.low, iv.high, note))
+    out = pd.DataFrame(
+        rows, columns=[*by, "kpi", "n", "mean", "sd", "ci_low", "ci_high", "ci_note"]
+    )
+    out.insert(len(out.columns) - 1, "unit", out["kpi"].map(lambda k: KPI_INFO.get(k, ("", ""))[0]))
+    out.insert(len(out.columns) - 1, "label", out["kpi"].map(_label))
     return out
 
 
-@dataclass
+def _label(kpi: str) -> str:
+    try:
+        return kpi_meta(kpi).label
+    except KeyError:
+        return kpi
+
+
+def _kpi_html(values: dict[str, float]) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(kpi_meta(k).label)}</td>"
+        f"<td style='text-align:right'>{html.escape(format_value(k, values[k]))}</td>"
+        f"<td>{html.escape(kpi_meta(k).unit_text)}</td></tr>"
+        for k in headline_kpis()
+        if k in values
+    )
+    return f"<table><tr><th>KPI</th><th>value</th><th>unit</th></tr>{rows}</table>"
+
+
+@dataclass(repr=False)
 class SimulationResult:
-    """One replication: its records, KPIs and daily series."""
+    """One replication: its patient-level records, KPIs and daily series.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario simulated.
+    seed, replication : int
+        The random-number streams used: ``(seed, replication, name)``.
+    records : Replication
+        Patient-level record arrays and the midnight census (warm-up included).
+    kpis : dict of str to float
+        KPI name to value for the reporting period (``kpi_table()`` gives the same
+        numbers in the tidy shape of :attr:`RunResult.kpis`).
+    daily : pandas.DataFrame
+        One row per reported day, with its ``date``.
+    """
 
     scenario: Scenario
     seed: int
@@ -111,12 +162,77 @@ class SimulationResult:
     daily: pd.DataFrame
 
     def kpi_table(self) -> pd.DataFrame:
-        return pd.DataFrame({"kpi": list(self.kpis), "value": list(self.kpis.values())})
+        """The KPIs as a tidy table: ``scenario, point, rep, kpi, value`` (the shape of
+        :attr:`RunResult.kpis`)."""
+        return pd.DataFrame(
+            {
+                "scenario": self.scenario.name,
+                "point": 0,
+                "rep": self.replication,
+                "kpi": list(self.kpis),
+                "value": list(self.kpis.values()),
+            }
+        )
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the result by name (what ``to_parquet``/``to_excel`` write)."""
+        return {"kpis": self.kpi_table(), "daily": self.daily}
+
+    def to_parquet(self, folder: str | Path) -> list[Path]:
+        """Write each table of :meth:`tables` as ``<folder>/<name>.parquet``."""
+        from flowsim.export import write_parquet_tables
+
+        return write_parquet_tables(self.tables(), folder)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the tables of :meth:`tables` to one Excel workbook, a sheet each."""
+        from flowsim.export import write_excel_tables
+
+        return write_excel_tables(self.tables(), path)
 
     def plot_occupancy(self, ax=None):
+        """Acute beds occupied at midnight against date, with the beds available.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure if None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         from flowsim.plots import plot_daily
 
         return plot_daily(self.daily, "acute_occupied", ax=ax)
+
+    def plot_daily(self, column: str = "acute_occupied", ax=None):
+        """This replication's daily series of ``column`` against date.
+
+        Raises
+        ------
+        ValueError
+            When ``column`` is not a daily column (the message lists them).
+        """
+        from flowsim.plots import plot_daily
+
+        return plot_daily(self.daily, column, ax=ax)
+
+    def __repr__(self) -> str:
+        k = self.kpis
+        return (
+            f"SimulationResult(scenario={self.scenario.name!r}, seed={self.seed}, "
+            f"replication={self.replication}, days={len(self.daily)}, "
+            f"ed_pct_within_4h={k.get('ed_pct_within_4h', float('nan')):.1f}, "
+            f"acute_occupancy_pct={k.get('acute_occupancy_pct', float('nan')):.1f})"
+        )
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<b>SimulationResult</b>: scenario <code>{html.escape(self.scenario.name)}</code>, "
+            f"seed {self.seed}, replication {self.replication}, {len(self.daily)} days"
+        )
+        return f"<div>{head}{_kpi_html(self.kpis)}</div>"
 
 
 def simulate(
@@ -130,17 +246,33 @@ def simulate(
     seed = scenario.run.seed if seed is None else int(seed)
     rep = simulate_replication(scenario, seed, replication, processes=processes)
     return SimulationResult(
-        scenario, seed, replication, rep, compute_kpis(rep, scenario), daily_series(rep)
+        scenario,
+        seed,
+        replication,
+        rep,
+        compute_kpis(rep, scenario),
+        add_dates(daily_series(rep), scenario),
     )
 
 
-@dataclass
+@dataclass(repr=False)
 class RunResult:
     """Replications of one or more scenarios.
 
-    ``kpis``: tidy table (scenario, point, rep, kpi, value). ``daily``: the daily
-    series of every replication (scenario, point, rep, day, ...). ``summary``:
-    mean and 95% CI by scenario and KPI.
+    Attributes
+    ----------
+    scenarios : dict of str to Scenario
+        The scenarios run, by name.
+    seed : int
+        Base seed; replication r of every scenario uses streams ``(seed, r, name)``.
+    kpis : pandas.DataFrame
+        Tidy KPI table: ``scenario, point, rep, kpi, value``.
+    daily : pandas.DataFrame
+        Daily series of every replication: ``scenario, point, rep, day, date, ...``.
+    meta : list of dict
+        Run statistics of each replication.
+    ed_time_hist : pandas.DataFrame or None
+        A&E time-in-department counts per half-hour bin and replication.
     """
 
     scenarios: dict[str, Scenario]
@@ -152,25 +284,111 @@ class RunResult:
 
     @property
     def summary(self) -> pd.DataFrame:
+        """Mean and 95% CI per scenario and KPI (see :func:`summarise`)."""
         return summarise(self.kpis)
+
+    @property
+    def replications(self) -> int:
+        """Number of replications per scenario."""
+        return int(self.kpis["rep"].nunique()) if len(self.kpis) else 0
+
+    def kpi_table(self) -> pd.DataFrame:
+        """The tidy KPI table ``scenario, point, rep, kpi, value`` (same as ``kpis``)."""
+        return self.kpis
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the result by name (what ``to_parquet``/``to_excel`` write)."""
+        out = {
+            "summary": self.summary,
+            "kpis": self.kpis,
+            "kpis_wide": self.kpis_wide(),
+            "daily": self.daily,
+        }
+        if self.ed_time_hist is not None and len(self.ed_time_hist):
+            out["ed_time_in_department_hist"] = self.ed_time_hist
+        return out
+
+    def to_parquet(self, folder: str | Path) -> list[Path]:
+        """Write each table of :meth:`tables` as ``<folder>/<name>.parquet``."""
+        from flowsim.export import write_parquet_tables
+
+        return write_parquet_tables(self.tables(), folder)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the tables of :meth:`tables` to one Excel workbook, a sheet each."""
+        from flowsim.export import write_excel_tables
+
+        return write_excel_tables(self.tables(), path)
+
+    def __repr__(self) -> str:
+        return (
+            f"RunResult(scenarios={list(self.scenarios)}, replications={self.replications}, "
+            f"seed={self.seed}, days={self.daily['day'].nunique() if len(self.daily) else 0})"
+        )
+
+    def _repr_html_(self) -> str:
+        s = self.summary
+        s = s[s["kpi"].isin(headline_kpis())]
+        piv = s.pivot_table(index="kpi", columns="scenario", values="mean", sort=False)
+        rows = "".join(
+            f"<tr><td>{html.escape(kpi_meta(k).label_unit)}</td>"
+            + "".join(
+                f"<td style='text-align:right'>{html.escape(format_value(k, piv.loc[k, c]))}</td>"
+                for c in piv.columns
+            )
+            + "</tr>"
+            for k in piv.index
+        )
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in piv.columns)
+        return (
+            f"<div><b>RunResult</b>: {len(self.scenarios)} scenario(s), "
+            f"{self.replications} replication(s), seed {self.seed}; mean of headline KPIs"
+            f"<table><tr><th>KPI</th>{head}</tr>{rows}</table></div>"
+        )
 
     def recommended_warmup_days(self) -> int:
         """MSER-5 warm-up recommendation: the largest over replications and series."""
         return max((int(m.get("mser5_warmup_days", 0)) for m in self.meta), default=0)
 
     def kpis_wide(self) -> pd.DataFrame:
-        """One row per replication, one column per KPI."""
+        """One row per replication (``scenario, point, rep``), one column per KPI."""
         w = self.kpis.pivot_table(
             index=["scenario", "point", "rep"], columns="kpi", values="value", sort=False
         )
         return w[[k for k in KPI_NAMES if k in w.columns]].reset_index()
 
     def plot_daily(self, column: str = "acute_occupied", ax=None):
+        """Mean daily series of ``column`` per scenario against date, with the
+        2.5-97.5 percentile band across replications and capacity/standard lines.
+
+        Parameters
+        ----------
+        column : str
+            A column of ``daily`` (``acute_occupied``, ``acute_delayed``, ...).
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure if None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Raises
+        ------
+        ValueError
+            When ``column`` is not a daily column (the message lists them).
+        """
         from flowsim.plots import plot_daily_band
 
         return plot_daily_band(self.daily, column, ax=ax)
 
     def plot_time_in_department(self, ax=None):
+        """Share of A&E attendances by time in department, per scenario, with the
+        4-hour and 12-hour lines.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         from flowsim.plots import plot_time_in_department
 
         return plot_time_in_department(self.ed_time_hist, ax=ax)

@@ -224,6 +224,7 @@ KPIS: tuple[Kpi, ...] = (
         "52-week waiters",
         "pathways",
         "Of the list at period end, waiting 52 weeks or more",
+        headline=True,
     ),
     Kpi(
         "elective_cancellations",

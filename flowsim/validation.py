@@ -26,16 +26,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from flowsim.config import Scenario, load_scenario
 from flowsim.executors import map_tasks
 from flowsim.model import simulate_replication
 from flowsim.records import Replication
+from flowsim.stats import JUDGE_BIAS_ALLOWANCE, JUDGE_CONFIDENCE, judge
 
 VALIDATION_DIR = Path(__file__).resolve().parent.parent / "configs" / "validation"
-CONFIDENCE = 0.999
-BIAS_ALLOWANCE = 0.01
+CONFIDENCE = JUDGE_CONFIDENCE
+BIAS_ALLOWANCE = JUDGE_BIAS_ALLOWANCE
 
 
 # ------------------------------------------------------------------ formulas
@@ -205,24 +205,6 @@ def expected_values() -> list[Check]:
         ),
     ]
     return out
-
-
-def judge(values: np.ndarray, expected: float) -> dict[str, float | bool]:
-    """Mean, 99.9% t-interval and pass/fail of a sample against an expected value."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    n = x.size
-    mean = float(x.mean())
-    se = float(x.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-    half = float(stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1)) * se if n > 1 else math.nan
-    tol = half + BIAS_ALLOWANCE * abs(expected)
-    return {
-        "model_mean": mean,
-        "ci_low": mean - half,
-        "ci_high": mean + half,
-        "tolerance": tol,
-        "passed": bool(abs(mean - expected) <= tol),
-    }
 
 
 def queueing_checks(replications: int | None = None, jobs: int = 1) -> pd.DataFrame:

@@ -1,32 +1,18 @@
-"""Warm-up detection by MSER-5 (White, 1997; Hoad, Robinson & Davies, 2010).
+"""The warm-up rule for a replication's midnight census: MSER-5 on its busiest series.
 
-The daily series is cut into batches of 5 observations; for each candidate
-truncation point d (in batches, up to half the series) the marginal standard
-error rule computes ``MSER(d) = sum_{i>d} (Y_i - mean_d)^2 / (n - d)^2`` and the
-recommended warm-up is the d that minimises it, times the batch size.
+The MSER-5 statistic itself lives in :mod:`flowsim.stats`; this module says which
+series of the census it looks at, and over which window.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
 
+import pandas as pd
 
-def mser(series: np.ndarray, batch: int = 5) -> int:
-    """Recommended number of observations to delete from the start of ``series``."""
-    x = np.asarray(series, dtype=float)
-    x = x[~np.isnan(x)]
-    n_batches = x.size // batch
-    if n_batches < 4:
-        return 0
-    y = x[: n_batches * batch].reshape(n_batches, batch).mean(axis=1)
-    best_d, best = 0, np.inf
-    for d in range(n_batches // 2 + 1):
-        tail = y[d:]
-        stat = float(((tail - tail.mean()) ** 2).sum()) / tail.size**2
-        if stat < best:
-            best_d, best = d, stat
-    return best_d * batch
+from flowsim.stats import mser
 
+__all__ = ["MSER_SERIES", "MSER_WINDOW_DAYS", "recommended_warmup_days"]
 
 MSER_SERIES = ("acute_occupied", "acute_delayed", "ed_in_department", "community_occupied")
 #: MSER looks at the first 180 days only: over a whole year, seasonal demand and winter
@@ -34,8 +20,24 @@ MSER_SERIES = ("acute_occupied", "acute_delayed", "ed_in_department", "community
 MSER_WINDOW_DAYS = 180
 
 
-def recommended_warmup_days(census, columns=MSER_SERIES, batch: int = 5) -> int:
-    """MSER-5 warm-up (days) on the first 180 days of the midnight census, the
-    largest over the series."""
+def recommended_warmup_days(
+    census: pd.DataFrame, columns: Sequence[str] = MSER_SERIES, batch: int = 5
+) -> int:
+    """MSER-5 warm-up in days on the first 180 days of the midnight census.
+
+    Parameters
+    ----------
+    census : pandas.DataFrame
+        One row per simulated day (warm-up included).
+    columns : sequence of str
+        Series to test; those absent from ``census`` are skipped.
+    batch : int
+        MSER batch size.
+
+    Returns
+    -------
+    int
+        The largest recommendation over the series (0 if none is present).
+    """
     head = census.iloc[:MSER_WINDOW_DAYS]
     return max((mser(head[c].to_numpy(), batch) for c in columns if c in head), default=0)

@@ -38,7 +38,9 @@ def test_tables_have_every_scenario_and_kpi(result):
     assert set(result.summary["scenario"]) == {"baseline", "d2a", "beds"}
     assert set(result.differences["scenario"]) == {"d2a", "beds"}
     assert set(result.differences["kpi"]) == set(flowsim.KPI_NAMES)
-    assert list(result.costs["scenario"]) == ["d2a", "beds"]
+    assert set(result.costs["scenario"]) == {"d2a", "beds"}
+    saved = list(result.costs["delayed_bed_days_saved"])
+    assert saved == sorted(saved, reverse=True)  # ranked, most saved first
     assert set(result.breaches.columns) == {"scenario", "p_4h_below_78", "p_occupancy_above_92"}
     assert (
         result.breaches[["p_4h_below_78", "p_occupancy_above_92"]]
@@ -102,7 +104,8 @@ def test_report_and_figures_written(result, tmp_path):
     ):
         assert (folder / f).is_file(), f
     md = (folder / "report.md").read_text()
-    assert "Cost per delayed bed-day saved" in md and "![cost_vs_benefit.png]" in md
+    assert "£ per delayed bed-day saved" in md and "](cost_vs_benefit.png)" in md
+    assert (folder / "report.html").is_file() and (folder / "results.xlsx").is_file()
     assert json.loads((folder / "manifest.json").read_text())["complete"] is True
 
 
@@ -173,3 +176,27 @@ def test_notebook_executes(tmp_path):
         if o.get("output_type") == "error"
     ]
     assert not errors
+
+
+def test_notebook_is_committed_with_outputs():
+    # `make notebook` re-executes it in place; every code cell must carry its output and
+    # none an error, and the figure cells their images.
+    import nbformat
+
+    nb = nbformat.read(EXPERIMENTS / "summit.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.get("outputs") for c in code)
+    assert all(o.get("output_type") != "error" for c in code for o in c["outputs"])
+    images = [c for c in code if any("image/png" in o.get("data", {}) for o in c["outputs"])]
+    assert len(images) >= 4
+    assert all(isinstance(c.get("execution_count"), int) for c in code)
+
+
+def test_compare_overrides_take_a_mapping_or_strings():
+    from flowsim.comparison import build_scenarios
+
+    exp, path = load_experiment(EXPERIMENTS / "quick_compare.yaml")
+    a = build_scenarios(exp, path.parent, {"run.days": 7, "acute.beds": 800})
+    b = build_scenarios(exp, path.parent, ["run.days=7", "acute.beds=800"])
+    assert [s.config_hash() for s in a] == [s.config_hash() for s in b]
+    assert all(s.run.days == 7 for s in a)

@@ -37,10 +37,14 @@ def test_old_import_paths_still_work():
 
 def test_other_modules_agree_with_the_table():
     # Each module reads the table; a private copy (which could drift) fails here.
-    from flowsim import comparison, report
+    from flowsim import kpi_meta, report
 
-    assert comparison.HIGHER_IS_BETTER is kpis.HIGHER_IS_BETTER
-    assert report.HEADLINE_KPIS is kpis.HEADLINE_KPIS
+    assert report.HEADLINE_KPIS == kpis.HEADLINE_KPIS
+    assert kpi_meta.headline_kpis() == kpis.HEADLINE_KPIS
+    for k in kpis.KPIS:  # presentation metadata is the table's, not a private copy
+        m = kpi_meta.kpi_meta(k.name)
+        assert (m.label, m.unit, m.definition) == (k.label, k.unit, k.definition)
+        assert (m.higher_is_better, m.headline) == (k.higher_is_better, k.headline)
 
 
 def test_calibration_targets_cite_the_tables_row():

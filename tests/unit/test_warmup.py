@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from flowsim.warmup import mser
+from flowsim.stats import mser
 
 
 def test_detects_initial_transient():
