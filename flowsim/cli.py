@@ -114,6 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             folder / "manifest.json",
         )
         raise
+    write_run(res, folder=folder)  # results on disk before anything is printed
     print_summary(res)
     rec = res.recommended_warmup_days()
     used = scn.run.warmup_days
@@ -122,7 +123,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"Warm-up: {used:g} days used; MSER-5 on the daily census recommends {rec} days "
         f"({verdict})."
     )
-    write_run(res, folder=folder)
     print(f"\nResults written to {folder}")
     return 0
 
@@ -197,14 +197,26 @@ def _extensions():
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from flowsim import executors, outputs, preflight
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with executors.signals_as_interrupts():
+            preflight.check_args(args)
+            return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except BrokenPipeError:
+        executors.quiet_broken_pipe()  # the reader closed stdout; results are on disk
+        return 0
+    except OSError as exc:
+        if not outputs.is_disk_error(exc):
+            raise
+        print(f"error: {outputs.disk_error(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
         where = getattr(args, "_partial_dir", None)
         msg = "interrupted"
         if where:
@@ -213,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "its manifest.json says complete: false"
             )
         print(msg, file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return executors.interrupted_exit_code(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover
