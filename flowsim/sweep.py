@@ -620,6 +620,14 @@ def execute(
             frames[t.point] = kpis
         elif why != "missing":
             recomputed[t.point] = why
+    odd = [p for p, why in recomputed.items() if "regular file" in why]
+    if odd:  # a folder where a point file belongs: not ours to replace
+        raise OutputError(
+            [
+                Problem("out", str(sf.points / f"point-{p:05d}.parquet"), "is not a regular file")
+                for p in odd
+            ]
+        )
     done = sorted(frames)
     todo = [t for t in tasks if t.point not in frames]
     failed: dict[int, str] = {}
