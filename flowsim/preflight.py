@@ -61,6 +61,46 @@ def figure_path_problems(path: str | Path, key: str = "figure") -> list[Problem]
     return out
 
 
+#: Sub-command argument that names the input file of each command.
+INPUT_ARGS = ("config", "sweep", "spec", "experiment")
+#: Largest input file read (a scenario, sweep or experiment file is a few kB).
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+
+
+def input_file_problems(path: str | Path, key: str) -> list[Problem]:
+    """Problems with an input file that exists: too large, or not UTF-8 text.
+
+    A name that is not an existing file (a packaged scenario name, a typo) is left
+    to the loader, which lists the known names.
+    """
+    p = Path(str(path).replace("\0", ""))
+    if "\0" in str(path) or not p.is_file():
+        return []
+    try:
+        size = p.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            return [
+                Problem(
+                    key,
+                    str(path),
+                    f"is {size / 2**20:.1f} MB; an input file is at most "
+                    f"{MAX_INPUT_BYTES / 2**20:.0f} MB of YAML",
+                )
+            ]
+        data = p.read_bytes()
+    except OSError as exc:
+        return [Problem(key, str(path), f"cannot be read: {exc.strerror or exc}")]
+    if b"\0" in data:
+        return [Problem(key, str(path), "is a binary file, not YAML text")]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return [
+            Problem(key, str(path), f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 YAML")
+        ]
+    return []
+
+
 def experiment_problems(exp: Any) -> list[Problem]:
     """Structure an experiment needs before it is worth simulating.
 
@@ -84,6 +124,26 @@ def experiment_problems(exp: Any) -> list[Problem]:
         if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
             out.append(Problem(f"thresholds.{k}", v, "must be a finite number"))
     return out
+
+
+def calibrate_problems(args: argparse.Namespace) -> list[Problem]:
+    """``calibrate`` without ``--fit`` needs observed figures for the scenario's name."""
+    if getattr(args, "command", None) != "calibrate" or getattr(args, "fit", None):
+        return []
+    from flowsim.calibration import TARGETS
+    from flowsim.config import load_scenario
+
+    scn = load_scenario(args.config, getattr(args, "overrides", []))
+    if scn.name in TARGETS:
+        return []
+    return [
+        Problem(
+            "name",
+            scn.name,
+            "calibrate compares a county with its public figures; there are figures for "
+            f"{', '.join(sorted(TARGETS))} only (use --fit with --target for another)",
+        )
+    ]
 
 
 def run_option_problems(args: argparse.Namespace) -> list[Problem]:
@@ -115,10 +175,20 @@ def check_args(args: argparse.Namespace) -> None:
     from flowsim.outputs import preflight_out_dir
 
     problems: list[Problem] = []
+    for key in INPUT_ARGS:
+        value = getattr(args, key, None)
+        if isinstance(value, str):
+            problems += input_file_problems(value, key)
+    if problems:
+        raise ConfigError(problems)
     problems += run_option_problems(args)
     figure = getattr(args, "figure", None)
     if figure is not None:
         problems += figure_path_problems(figure, "--figure")
+    try:
+        problems += calibrate_problems(args)
+    except ConfigError as exc:
+        problems += exc.problems
     max_evals = getattr(args, "max_evals", None)
     if max_evals is not None and max_evals < 1:
         problems.append(Problem("--max-evals", max_evals, "must be at least 1"))
