@@ -274,12 +274,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     table = calibration_table(res, scn)
-    with pd.option_context("display.width", 200, "display.max_colwidth", 60):
-        print(table.drop(columns=["source"]).round(2).to_string(index=False))
-        print()
-        for r in table.itertuples():
-            print(f"  {r.kpi}: {r.source}")
-    if args.figure:
+    if args.figure:  # the figure is on disk before anything is printed
         import matplotlib
 
         matplotlib.use("Agg")
@@ -287,6 +282,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         ax.set_title(f"{scn.name}: model vs observed")
         ax.figure.tight_layout()
         ax.figure.savefig(args.figure, dpi=110)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60):
+        print(table.drop(columns=["source"]).round(2).to_string(index=False))
+        print()
+        for r in table.itertuples():
+            print(f"  {r.kpi}: {r.source}")
+    if args.figure:
         print(f"\nFigure written to {args.figure}")
     return 0 if table["within_band"].all() else 1
 

@@ -16,6 +16,7 @@ that fills up or a folder that cannot be written is an :class:`OutputError` (a
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -120,10 +121,12 @@ def _path_problem(out: Path, rule: str) -> OutputError:
 def preflight_out_dir(out: str | Path, min_free_bytes: int = MIN_FREE_BYTES) -> Path:
     """Check, before any simulation, that ``out`` can take a run's files.
 
-    Creates ``out`` if needed, writes and removes a probe file in it, and checks the
-    free space. Raises :class:`OutputError` naming the folder and the rule when
-    ``out`` is a file (or a device such as the null device), cannot be created,
-    is not writable, or is on a nearly full disk.
+    Writes nothing outside ``out`` and creates nothing: if ``out`` exists a probe
+    file is written and removed in it; if not, the nearest existing folder above it
+    must be writable (and not on a read-only file system). Raises
+    :class:`OutputError` naming the folder and the rule when ``out`` is a file (or a
+    device such as the null device), cannot be created, is not writable, or is on a
+    nearly full disk.
 
     Returns
     -------
@@ -137,20 +140,29 @@ def preflight_out_dir(out: str | Path, min_free_bytes: int = MIN_FREE_BYTES) -> 
     if out.exists() and not out.is_dir():
         kind = "a file" if out.is_file() else "not a folder (a device or special file)"
         raise _path_problem(out, f"is {kind}; --out must be a folder")
+    if out.is_dir():
+        try:
+            fd, probe = tempfile.mkstemp(dir=out, prefix=".flowsim-probe-")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise _path_problem(
+                out, f"cannot write in this folder: {exc.strerror or exc}"
+            ) from None
+        existing = out
+    else:
+        existing = out.absolute().parent
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise _path_problem(out, f"cannot be created: {existing} is a file, not a folder")
+        read_only = False
+        with contextlib.suppress(OSError, AttributeError):
+            read_only = bool(os.statvfs(existing).f_flag & os.ST_RDONLY)
+        if read_only or not os.access(existing, os.W_OK | os.X_OK):
+            raise _path_problem(out, f"cannot be created: {existing} is not writable")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise _path_problem(out, "a part of this path is a file, not a folder") from None
-    except OSError as exc:
-        raise _path_problem(out, f"cannot create this folder: {exc.strerror or exc}") from None
-    try:
-        fd, probe = tempfile.mkstemp(dir=out, prefix=".flowsim-probe-")
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as exc:
-        raise _path_problem(out, f"cannot write in this folder: {exc.strerror or exc}") from None
-    try:
-        free = shutil.disk_usage(out).free
+        free = shutil.disk_usage(existing).free
     except OSError:
         free = None
     if free is not None and free < min_free_bytes:

@@ -205,4 +205,4 @@ def check_args(args: argparse.Namespace) -> None:
         raise ConfigError(problems)
     out = getattr(args, "out", None)
     if out is not None:
-        preflight_out_dir(out)  # last: it creates the folder, so only for a sound command
+        preflight_out_dir(out)  # creates nothing: a refused command leaves no folder

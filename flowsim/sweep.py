@@ -516,6 +516,10 @@ def _prepare_folder(
         from flowsim.outputs import disk_error
 
         raise disk_error(exc, sf.points) from None
+    if sf.points.resolve().parent != folder.resolve():  # a link out of the folder
+        raise OutputError(
+            [Problem("out", str(sf.points), "is a link out of the sweep folder; remove it")]
+        )
     blob = {
         "spec_hash": spec_hash,
         "base_config_hash": base.config_hash(),

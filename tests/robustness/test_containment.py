@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import stat
 from pathlib import Path
@@ -220,9 +221,22 @@ def test_unwritable_out_is_exit_2(tmp_path, monkeypatch, capsys):
     def refuse(*a, **k):
         raise PermissionError(errno.EACCES, "Permission denied")
 
+    (tmp_path / "o").mkdir()
     monkeypatch.setattr(outputs.tempfile, "mkstemp", refuse)
     rc, err = _cli(["run", "--days", "1", "-r", "1", "--out", str(tmp_path / "o")], capsys)
     assert rc == 2 and "cannot write in this folder" in err and "Traceback" not in err
+
+
+def test_out_that_cannot_be_created_is_exit_2_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    # Root passes every permission check, so the answer of the check is injected.
+    real = os.access
+    monkeypatch.setattr(
+        outputs.os, "access", lambda p, m: False if Path(p) == tmp_path else real(p, m)
+    )
+    out = tmp_path / "new" / "out"
+    rc, err = _cli(["run", "--days", "1", "-r", "1", "--out", str(out)], capsys)
+    assert rc == 2 and "is not writable" in err
+    assert not (tmp_path / "new").exists()
 
 
 def test_nearly_full_disk_is_refused_before_work(tmp_path, monkeypatch, capsys):
@@ -233,7 +247,7 @@ def test_nearly_full_disk_is_refused_before_work(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10**9, 10**9 - 1000, 1000))
     rc, err = _cli(["run", "--days", "1", "-r", "1", "--out", str(tmp_path / "o")], capsys)
     assert rc == 2 and "MB free" in err
-    assert not list((tmp_path / "o").iterdir())
+    assert not (tmp_path / "o").exists()
 
 
 def test_disk_full_while_writing_is_output_error_and_leaves_no_temp(tmp_path, monkeypatch):
@@ -272,7 +286,9 @@ def test_disk_full_mid_run_is_exit_2(tmp_path, monkeypatch, capsys):
 
 def test_preflight_accepts_a_new_nested_folder(tmp_path):
     out = tmp_path / "a" / "b"
-    assert preflight_out_dir(out) == out and out.is_dir() and not list(out.iterdir())
+    assert preflight_out_dir(out) == out and not (tmp_path / "a").exists()  # creates nothing
+    out.mkdir(parents=True)
+    assert preflight_out_dir(out) == out and not list(out.iterdir())  # the probe is gone
 
 
 @pytest.mark.parametrize("mask", [0o022, 0o027, 0o002, 0o077])
@@ -295,3 +311,31 @@ def test_sweep_files_honour_the_umask(tmp_path):
         os.umask(old)
     files = [p for p in res.folder.rglob("*") if p.is_file()]
     assert files and all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in files)
+
+
+def test_points_folder_linked_out_of_the_sweep_is_refused(tmp_path):
+    out = tmp_path / "out"
+    first = sweep(_tiny_sweep("linked"), out=out)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    import shutil
+
+    shutil.rmtree(first.folder / "points")
+    (first.folder / "points").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(OutputError, match="link out of the sweep folder"):
+        sweep(_tiny_sweep("linked"), out=out)
+    assert not list(elsewhere.iterdir())
+
+
+def test_a_forged_file_list_cannot_make_fresh_delete_outside(tmp_path):
+    out = tmp_path / "out"
+    first = sweep(_tiny_sweep("forged"), out=out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    digest = hashlib.sha256(victim.read_bytes()).hexdigest()
+    with open(first.folder / "written.jsonl", "a") as fh:
+        for name in ("../../victim.txt", str(victim)):
+            fh.write(json.dumps({"file": name, "sha256": digest}) + "\n")
+        fh.write("not json at all\n")
+    sweep(_tiny_sweep("forged"), out=out, fresh=True)
+    assert victim.read_text() == "keep me"
