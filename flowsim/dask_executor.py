@@ -40,9 +40,16 @@ def dask_map(
         check_scheduler(opts.scheduler, opts.scheduler_timeout_s)
         try:
             client = Client(opts.scheduler, timeout=f"{opts.scheduler_timeout_s}s")
-        except (OSError, TimeoutError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever answered, it is not a scheduler
+            why = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
             raise ConfigError(
-                [Problem("scheduler", opts.scheduler, f"could not connect to Dask: {exc}")]
+                [
+                    Problem(
+                        "scheduler",
+                        opts.scheduler,
+                        f"something answers there but no Dask scheduler could be reached ({why})",
+                    )
+                ]
             ) from None
     else:
         cluster = LocalCluster(

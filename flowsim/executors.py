@@ -41,7 +41,7 @@ EXECUTORS = ("serial", "processes", "dask")
 #: More local workers than this is a typo, not a plan (each holds a model, ~400 MB).
 MAX_JOBS = 256
 #: Dask address schemes a scheduler can listen on.
-SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+SCHEDULER_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 #: Seconds to wait for a Dask scheduler to answer before giving up.
 SCHEDULER_TIMEOUT_S = 5.0
 #: Seconds between a worker's checks that its parent is still alive.
@@ -173,7 +173,7 @@ def scheduler_address_problems(address: object) -> list[Problem]:
         return [Problem("scheduler", address, f"{rule}: {exc}")]
     if parts.scheme not in SCHEDULER_SCHEMES:
         return [Problem("scheduler", address, rule)]
-    if parts.scheme != "inproc" and (not parts.hostname or port is None):
+    if not parts.hostname or port is None:
         return [Problem("scheduler", address, rule + "; host and port are both needed")]
     return []
 

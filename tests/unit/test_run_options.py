@@ -3,6 +3,7 @@ scheduler probe and the signal helpers (issue 14 item 5, issue 15 items 5 and 6)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -164,3 +165,42 @@ def test_worker_initializer_exits_when_the_parent_is_already_gone(monkeypatch):
     assert exits == [1]
     if executors.sys.platform.startswith("linux"):
         assert prctl == [(1, signal.SIGKILL, 0, 0, 0)]  # PR_SET_PDEATHSIG
+
+
+def test_something_that_is_not_a_scheduler_is_a_config_error():
+    """A port that accepts connections but speaks no Dask (a proxy, another service)
+    used to end in a 60-line traceback (once, a 3 EiB allocation)."""
+    pytest.importorskip("distributed")
+    import threading
+
+    from flowsim.dask_executor import dask_map
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def babble():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with contextlib.suppress(OSError):
+                conn.sendall(b"\xff" * 64 + b"HTTP/1.1 400 Bad Request\r\n\r\n")
+                conn.close()
+
+    t = threading.Thread(target=babble, daemon=True)
+    t.start()
+    try:
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        opts = RunOptions(scheduler=address, scheduler_timeout_s=3)
+        start = time.perf_counter()
+        with pytest.raises(ConfigError) as e:
+            dask_map(_square, [1, 2], options=opts, done=lambda i, r: None)
+        assert e.value.keys == ["scheduler"] and time.perf_counter() - start < 30
+    finally:
+        stop.set()
+        t.join(2)
+        server.close()
