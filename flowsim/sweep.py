@@ -60,6 +60,8 @@ from flowsim.outputs import OutputError, atomic_write_bytes, child_dir
 DEFAULT_MAX_RUNS = 2_000
 #: Design points a sweep may have at all: each is a validated scenario held in memory.
 MAX_POINTS = 20_000
+#: Point problems listed in one error (the rest are counted), to keep it on one screen.
+MAX_SHOWN_PROBLEMS = 12
 #: Parquet metadata key under which a point file describes itself.
 POINT_META_KEY = b"flowsim.point"
 #: Config keys that are not model parameters and cannot be swept.
@@ -272,6 +274,11 @@ def point_scenarios(base: Scenario, points: pd.DataFrame) -> list[Scenario]:
             out.append(base.with_overrides({**values, "name": base.name}))
         except ConfigError as exc:
             problems += [Problem(f"point {i}: {p.key}", p.value, p.rule) for p in exc.problems]
+    if len(problems) > MAX_SHOWN_PROBLEMS:  # one screen, however large the design
+        more = len(problems) - MAX_SHOWN_PROBLEMS
+        problems = problems[:MAX_SHOWN_PROBLEMS] + [
+            Problem("more points", more, "problems like the ones above are not shown")
+        ]
     if problems:
         raise ConfigError(problems)
     return out

@@ -240,3 +240,12 @@ def test_cli_closed_stdout_loses_no_results(tmp_path):
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert Path(tmp_path / "o" / "piped" / "results.parquet").is_file()
+
+
+def test_many_bad_points_fit_on_one_screen(tmp_path):
+    s = spec(parameters={"acute.beds": {"low": 800.5, "high": 900.5, "levels": 40}})
+    with pytest.raises(ConfigError) as e:
+        sweep(s, out=tmp_path)
+    assert len(str(e.value).splitlines()) <= 15
+    assert e.value.problems[-1].key == "more points" and e.value.problems[-1].value == 28
+    assert not list(tmp_path.iterdir())  # refused before the folder was made
