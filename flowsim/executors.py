@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import multiprocessing
 import os
 import signal
 import socket
@@ -213,8 +214,12 @@ def check_scheduler(address: str, timeout_s: float = SCHEDULER_TIMEOUT_S) -> Non
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent(parent: int, start_method: str = "fork") -> None:
     """Worker initializer: never outlive the parent process ``parent``.
+
+    With the ``fork`` start method the worker's parent is ``parent`` itself; with
+    ``spawn`` or ``forkserver`` it is the process that started the worker, whose
+    pid is taken as found.
 
     Linux kills the worker with SIGKILL as soon as its parent exits (prctl); on
     every platform a daemon thread also checks once a second that the parent is
@@ -230,13 +235,14 @@ def _die_with_parent(parent: int) -> None:
         with contextlib.suppress(OSError, AttributeError, TypeError):
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    expected = parent if start_method == "fork" else os.getppid()
+    if os.getppid() != expected or expected == 1:  # the parent died before prctl took effect
         os._exit(1)
 
     def watch() -> None:
         while True:
             time.sleep(PARENT_POLL_S)
-            if os.getppid() != parent:
+            if os.getppid() != expected:
                 os._exit(1)
 
     threading.Thread(target=watch, name="flowsim-parent-watch", daemon=True).start()
@@ -380,8 +386,12 @@ def map_tasks(
                 done(i, fn(t))
         else:
             workers = max(1, min(opts.workers, len(tasks)))
+            ctx = multiprocessing.get_context()
             pool = ProcessPoolExecutor(
-                max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+                max_workers=workers,
+                mp_context=ctx,
+                initializer=_die_with_parent,
+                initargs=(os.getpid(), ctx.get_start_method()),
             )
             try:
                 futs = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
