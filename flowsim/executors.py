@@ -144,6 +144,11 @@ class RunOptions:
         if unknown:
             raise TypeError(f"unknown run options: {', '.join(unknown)}")
         given = {k: v for k, v in legacy.items() if v is not None}
+        if options is not None and not isinstance(options, RunOptions):
+            raise TypeError(
+                f"options must be a RunOptions, got {type(options).__name__} {options!r}; "
+                "pass jobs=, executor=, scheduler= and progress= by keyword"
+            )
         if options is None:
             return cls(**given)
         clash = {k: v for k, v in given.items() if getattr(options, k) != v}

@@ -80,6 +80,8 @@ def test_legacy_keywords_and_options_object_agree():
         RunOptions.of(opts, jobs=3)
     with pytest.raises(TypeError, match="unknown"):
         RunOptions.of(None, workers=3)
+    with pytest.raises(TypeError, match="must be a RunOptions"):
+        RunOptions.of(2)  # an old positional jobs argument
 
 
 def test_map_tasks_takes_either_form():
