@@ -72,8 +72,8 @@ def safe_name(name: object, default: str = "run") -> str:
 
     Examples
     --------
-    >>> safe_name("../../tmp/evil")
-    'tmp-evil'
+    >>> safe_name("../../etc/evil")
+    'etc-evil'
     >>> safe_name("winter surge 2026")
     'winter-surge-2026'
     """
