@@ -299,6 +299,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             folder / "manifest.json",
         )
         raise
+    write_run(res, folder=folder)  # results on disk before anything is printed
     if not _quiet(args):
         print_summary(res)
         rec = res.recommended_warmup_days()
@@ -308,7 +309,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"Warm-up: {used:g} days used; MSER-5 on the daily census recommends {rec} days "
             f"({verdict})."
         )
-    write_run(res, folder=folder)
     print(f"\nResults written to {folder}")
     return EXIT_OK
 
@@ -342,9 +342,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=_progress(args),
         overrides=_run_overrides(args),
     )
+    folder = write_comparison(res, args.out)  # results on disk before anything is printed
     if not _quiet(args):
         print_comparison(res)
-    folder = write_comparison(res, args.out)
     print(f"\nReport, tables and figures written to {folder}")
     return EXIT_OK
 
@@ -589,16 +589,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         progress=_progress(args),
     )
     table = calibration_table(res, scn)
+    if args.figure:  # the figure is on disk before anything is printed
+        from flowsim.figures import save_figure
+
+        ax = plot_calibration(table)
+        ax.set_title(f"{scn.name}: model vs observed")
+        save_figure(ax, args.figure)
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
         print(table.drop(columns=["source"]).round(2).to_string(index=False))
         print()
         for r in table.itertuples():
             print(f"  {r.kpi}: {r.source}")
     if args.figure:
-        ax = plot_calibration(table)
-        ax.set_title(f"{scn.name}: model vs observed")
-        ax.figure.tight_layout()
-        ax.figure.savefig(args.figure, dpi=110)
         print(f"\nFigure written to {args.figure}")
     return EXIT_OK if table["within_band"].all() else EXIT_CHECK_FAILED
 
@@ -897,28 +899,32 @@ complete -o filenames -F _flowsim_complete flowsim
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see the module docstring)."""
+    from flowsim import executors, outputs, preflight
+
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_logging(args.verbosity)
     previous = warnings.showwarning
     warnings.showwarning = _show_warning
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), executors.signals_as_interrupts():
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
             _check_limits(args)
+            preflight.check_args(args)
             return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
-        # The reader went away (``| head``): no traceback; silence the final flush.
-        import os
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_CHECK_FAILED
-    except KeyboardInterrupt:
+        executors.quiet_broken_pipe()  # the reader closed stdout; results are on disk
+        return EXIT_OK
+    except OSError as exc:
+        if not outputs.is_disk_error(exc):
+            raise
+        print(f"error: {outputs.disk_error(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt as exc:
         msg = "interrupted"
         where = getattr(args, "_partial_dir", None)
         if where:
@@ -930,7 +936,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hint:
             msg += f"; finished points are kept: {hint}"
         print(msg, file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return executors.interrupted_exit_code(exc)
     finally:
         warnings.showwarning = previous
 

@@ -530,6 +530,10 @@ def compare(
     else:
         exp, path = load_experiment(experiment)
         where = path.parent
+    from flowsim.preflight import experiment_problems  # structure checked before any run
+
+    if experiment_problems(exp):
+        raise ConfigError(experiment_problems(exp))
     scns = build_scenarios(exp, where, overrides)
     res = run(
         scns,
@@ -566,8 +570,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         overrides=sets,
     )
+    folder = write_comparison(res, args.out)  # results on disk before anything is printed
     print_comparison(res)
-    folder = write_comparison(res, args.out)
     print(f"\nReport, tables and figures written to {folder}")
     return 0
 

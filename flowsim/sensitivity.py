@@ -12,6 +12,7 @@ between points.
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -21,9 +22,23 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowsim.config import load_model_file
+from flowsim.executors import RunOptions
 from flowsim.metrics import KPI_NAMES
-from flowsim.outputs import write_csv
-from flowsim.sweep import ParamSpec, SweepSpec, add_executor_args, base_scenario, execute
+from flowsim.outputs import child_dir
+from flowsim.sweep import (
+    ParamSpec,
+    SweepFolder,
+    SweepSpec,
+    add_executor_args,
+    base_scenario,
+    check_design_size,
+    execute,
+    options_from_args,
+)
+
+
+class PointsFailedError(RuntimeError):
+    """Some design points raised, so no indices can be computed (rerun retries them)."""
 
 
 class Bounds(BaseModel):
@@ -67,6 +82,17 @@ class SensitivitySpec(BaseModel):
             raise ValueError("give at least two parameters")
         return self
 
+    def n_points(self) -> int:
+        """Model evaluations the SALib design will have, known before drawing it.
+
+        Morris: ``trajectories x (parameters + 1)``; Sobol (first and total order):
+        ``base_samples x (parameters + 2)``.
+        """
+        d = len(self.parameters)
+        if self.method == "morris":
+            return self.trajectories * (d + 1)
+        return self.base_samples * (d + 2)
+
     def problem(self) -> dict:
         return {
             "num_vars": len(self.parameters),
@@ -80,8 +106,13 @@ def load_sensitivity(path: str | Path) -> SensitivitySpec:
     return load_model_file(path, SensitivitySpec, "sensitivity")
 
 
-def sample(spec: SensitivitySpec) -> np.ndarray:
-    """The SALib design matrix (rows = model evaluations)."""
+def sample(spec: SensitivitySpec, max_runs: int | None = None) -> np.ndarray:
+    """The SALib design matrix (rows = model evaluations).
+
+    Its size is checked first (:func:`flowsim.sweep.check_design_size`): a design of
+    more than ``max_runs`` simulations is refused before SALib draws it.
+    """
+    check_design_size(spec.n_points(), spec.replications, max_runs, what=spec.method)
     problem = spec.problem()
     if spec.method == "morris":
         from SALib.sample import morris
@@ -157,18 +188,39 @@ class SensitivityResult:
 def sensitivity(
     spec: SensitivitySpec | str | Path,
     out: str | Path = "outputs",
-    jobs: int = 1,
+    options: RunOptions | None = None,
+    fresh: bool = False,
+    max_runs: int | None = None,
+    *,
+    jobs: int | None = None,
     executor: str | None = None,
     scheduler: str | None = None,
-    progress: bool = False,
-    fresh: bool = False,
+    progress: bool | None = None,
 ) -> SensitivityResult:
-    """Sample, run every point (resumable), and compute the indices."""
+    """Sample, run every point (resumable), and compute the indices.
+
+    Parameters
+    ----------
+    spec
+        A :class:`SensitivitySpec` or the path of a sensitivity file.
+    out
+        Folder under which ``<safe name>-<method>/`` is made.
+    options
+        How to run the points (:class:`~flowsim.executors.RunOptions`); the
+        ``jobs``, ``executor``, ``scheduler`` and ``progress`` keywords still work.
+    fresh
+        Delete the files an earlier run of this design wrote, and start over.
+    max_runs
+        Most simulations allowed (default :data:`flowsim.sweep.DEFAULT_MAX_RUNS`).
+    """
+    opts = RunOptions.of(
+        options, jobs=jobs, executor=executor, scheduler=scheduler, progress=progress
+    )
     where = None
     if not isinstance(spec, SensitivitySpec):
         where = Path(spec).parent
         spec = load_sensitivity(spec)
-    X = sample(spec)
+    X = sample(spec, max_runs)
     names = list(spec.parameters)
     design = pd.DataFrame(X, columns=names)
     for k, b in spec.parameters.items():
@@ -188,23 +240,16 @@ def sensitivity(
         design_seed=hash_design(X),
     )
     base = base_scenario(sweep_spec, where)
-    res = execute(
-        sweep_spec,
-        design,
-        base,
-        Path(out) / sweep_spec.name,
-        jobs,
-        executor,
-        scheduler,
-        progress,
-        fresh,
-    )
+    res = execute(sweep_spec, design, base, child_dir(out, sweep_spec.name), opts, fresh)
     if res.failed:
-        raise RuntimeError(f"{len(res.failed)} design points failed; see {res.folder}/points")
+        raise PointsFailedError(
+            f"{len(res.failed)} design points failed ({sorted(res.failed)}); indices need "
+            f"every point. Their errors are in {res.folder / 'points'}; run again to retry them"
+        )
     means = res.point_means().sort_values("point")
     Y = {k: means[k].to_numpy(float) for k in spec.kpis}
     indices = analyse(spec, X, Y)
-    write_csv(indices, res.folder / "indices.csv")
+    SweepFolder(res.folder).write_text("indices.csv", indices.to_csv(index=False))
     return SensitivityResult(spec, design, means, indices, res.folder)
 
 
@@ -218,10 +263,8 @@ def hash_design(X: np.ndarray) -> int:
 
 
 def write_plots(res: SensitivityResult) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Write every index plot of ``res`` into its folder; returns the file names."""
+    from flowsim.figures import save_figure
 
     names = []
     for kpi in res.spec.kpis:
@@ -229,11 +272,8 @@ def write_plots(res: SensitivityResult) -> list[str]:
         if res.spec.method == "morris":
             figs.append(("mu_sigma", res.plot_mu_sigma))
         for tag, fn in figs:
-            ax = fn(kpi)
-            ax.figure.tight_layout()
             name = f"{res.spec.method}_{tag}_{kpi}.png"
-            ax.figure.savefig(res.folder / name, dpi=110)
-            plt.close(ax.figure)
+            save_figure(fn(kpi), res.folder / name)
             names.append(name)
     return names
 
@@ -242,18 +282,20 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     spec = load_sensitivity(args.spec)
     if args.method:
         spec = spec.model_copy(update={"method": args.method})
-    res = sensitivity(
-        spec,
-        out=args.out,
-        jobs=args.jobs,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-        fresh=args.fresh,
-    )
+    try:
+        res = sensitivity(
+            spec,
+            out=args.out,
+            options=options_from_args(args),
+            fresh=args.fresh,
+            max_runs=args.max_runs,
+        )
+    except PointsFailedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    files = write_plots(res)  # every file is written before anything is printed
     with pd.option_context("display.width", 200):
         print(res.indices.round(4).to_string(index=False))
-    files = write_plots(res)
     print(f"\nIndices and plots ({', '.join(files)}) written to {res.folder}")
     return 0
 
