@@ -899,10 +899,10 @@ complete -o filenames -F _flowsim_complete flowsim
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see the module docstring)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)  # --help and --version exit here, before heavy imports
     from flowsim import executors, outputs, preflight
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
     _setup_logging(args.verbosity)
     previous = warnings.showwarning
     warnings.showwarning = _show_warning

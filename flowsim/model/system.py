@@ -15,8 +15,12 @@ from collections.abc import Callable, Generator, Iterable
 
 import simpy
 
+import flowsim.model.acute as acute
+import flowsim.model.community as community
+import flowsim.model.ed as ed
+import flowsim.model.elective as elective
+import flowsim.model.social_care as social_care
 from flowsim.config import Scenario
-from flowsim.model import acute, community, ed, elective, social_care
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.community import CommunityHospital
 from flowsim.model.discharge_window import DischargeWindow
