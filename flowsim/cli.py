@@ -144,6 +144,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from flowsim.app import launch
+
+    return launch(
+        host=args.host,
+        port=args.port,
+        cache_dir=args.cache_dir,
+        jobs=args.jobs,
+        executor=args.executor,
+        scheduler=args.scheduler,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowsim",
@@ -170,6 +183,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replications", "-r", type=int, default=None)
     p.add_argument("--jobs", "-j", type=int, default=1)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "app",
+        help="start the summit app in the browser (Streamlit; needs flowsim[app])",
+        description="Serve the summit app on HOST:PORT (default 127.0.0.1:8501, this "
+        "machine only; --host 0.0.0.0 exposes it to the network, with no login). "
+        "Example: flowsim app --port 8502 --jobs 2",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8501, help="port (default: 8501)")
+    p.add_argument(
+        "--cache-dir",
+        default="outputs/app-cache",
+        help="folder for cached results and uploads (default: outputs/app-cache)",
+    )
+    p.add_argument(
+        "--jobs", "-j", type=int, default=2, help="worker processes per run (default: 2)"
+    )
+    p.add_argument("--executor", choices=("serial", "processes", "dask"), default=None)
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://host:port)")
+    p.set_defaults(func=cmd_app)
 
     for register in _extensions():
         register(sub)
