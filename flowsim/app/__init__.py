@@ -46,6 +46,8 @@ def streamlit_command(host: str, port: int, extra: Sequence[str] = ()) -> list[s
         "false",
         "--global.developmentMode",
         "false",
+        "--client.toolbarMode",
+        "viewer",
         "--theme.base",
         "light",
         *extra,

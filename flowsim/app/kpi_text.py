@@ -55,6 +55,22 @@ def kpi_label(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def kpi_bounds(name: str) -> tuple[float, float]:
+    """Possible values of a KPI: percentages in [0, 100], every other KPI >= 0."""
+    return (0.0, 100.0) if kpi_unit(name) == "%" else (0.0, math.inf)
+
+
+def interval_text(name: str, low: float, high: float) -> str:
+    """A 95% CI as text, clipped to the KPI's possible values (and saying so)."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "one replication: no confidence interval"
+    lo_b, hi_b = kpi_bounds(name)
+    clipped = low < lo_b or high > hi_b
+    lo, hi = max(low, lo_b), min(high, hi_b)
+    text = f"95% CI {format_value(name, lo)} to {format_value(name, hi)}"
+    return text + (" (clipped to possible values)" if clipped else "")
+
+
 def format_value(name: str, x: float) -> str:
     """A KPI value as a reader expects it: counts as integers, percentages to 0.1."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -64,7 +80,7 @@ def format_value(name: str, x: float) -> str:
         return f"{x:.1f}%"
     if unit == "GBP":
         return f"£{x / 1e6:,.1f}m" if abs(x) >= 1e6 else f"£{x:,.0f}"
-    if unit in ("count", "pathways", "bed-days") or abs(x) >= 1000:
+    if unit in ("count", "pathways", "bed-days", "patients", "people") or abs(x) >= 1000:
         return f"{x:,.0f}"
     return f"{x:,.1f}"
 
@@ -73,6 +89,6 @@ def format_with_unit(name: str, x: float) -> str:
     """:func:`format_value` followed by the unit where it is not already shown."""
     text = format_value(name, x)
     unit = kpi_unit(name)
-    if text == "n/a" or unit in ("%", "GBP", "count", ""):
+    if text == "n/a" or unit in ("%", "GBP", ""):
         return text
     return f"{text} {unit}"

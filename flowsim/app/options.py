@@ -114,7 +114,7 @@ def option_spec(intervention: str, sizes: Mapping[str, float] | None = None) -> 
 def option_label(spec: str) -> str:
     """Readable text for a spec: ``more home care (packages 150)``."""
     name, params = parse_spec(spec)
-    text = name.replace("_", " ")
+    text = name.replace("_", " ").capitalize()
     if params:
         text += " (" + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in params.items()) + ")"
     return text

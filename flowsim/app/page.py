@@ -18,7 +18,13 @@ from flowsim.app.diagram import DAILY_COLUMNS, system_diagram_dot
 from flowsim.app.downloads import board_report_html, tables_excel, tables_zip
 from flowsim.app.figures import forest_figure
 from flowsim.app.jobs import JobManager
-from flowsim.app.kpi_text import HEADLINE_KPIS, format_value, kpi_definition, kpi_label
+from flowsim.app.kpi_text import (
+    HEADLINE_KPIS,
+    format_with_unit,
+    interval_text,
+    kpi_definition,
+    kpi_label,
+)
 from flowsim.app.ranking import RANK_BY, rank_options, ranking_for_display
 from flowsim.app.settings import AppSettings
 from flowsim.app.timeline import daily_means, monthly_means
@@ -206,17 +212,13 @@ def baseline_tab(manager: JobManager, scn, run_choice, run_overrides) -> None:
             cols = st.columns(4)
             for i, k in enumerate(HEADLINE_KPIS):
                 r = summ.loc[k]
-                ci = (
-                    "one replication: no CI"
-                    if math.isnan(r["ci_low"])
-                    else f"95% CI {format_value(k, r['ci_low'])} to {format_value(k, r['ci_high'])}"
-                )
+                ci = interval_text(k, r["ci_low"], r["ci_high"])
                 with cols[i % 4]:
-                    st.metric(kpi_label(k), format_value(k, r["mean"]), help=kpi_definition(k))
+                    st.metric(kpi_label(k), format_with_unit(k, r["mean"]), help=kpi_definition(k))
                     st.caption(ci)
             st.subheader("Where patients wait")
             census = bres.daily[list(DAILY_COLUMNS)].mean().to_dict()
-            st.graphviz_chart(system_diagram_dot(summ["mean"].to_dict(), census))
+            st.graphviz_chart(system_diagram_dot(summ["mean"].to_dict(), census), width="stretch")
             st.caption(
                 "Mean midnight counts over the reporting period. Arrows in amber or red "
                 "carry a queue; P1-P3 are the discharge pathways (home with care, "
@@ -397,22 +399,29 @@ def compare_tab(manager: JobManager, run_choice) -> None:
             rexp = ss.run_exp
             n = int(res.run.kpis["rep"].nunique())
             st.success(
-                f"{rexp.name}: {len(rexp.scenarios) - 1} options against the baseline, "
+                f"{rexp.name}: {len(rexp.scenarios) - 1} option(s) against the baseline, "
                 f"{n} replications each ({ss.elapsed[rkey]})."
             )
             by = st.radio("Rank by", list(RANK_BY), horizontal=True, key="rank_by")
             ranked = rank_options(res, by)
             best = ranked.iloc[0]
             if by == "Delayed bed-days saved" and best["bed_days_saved_per_year"] > 0:
+                sure = (
+                    ""
+                    if best["bed_days_saved_low"] > 0
+                    else " The interval includes no change: more replications or a longer "
+                    "period would tell."
+                )
                 st.markdown(
                     f"**{best['option']}** saves the most delayed bed-days: about "
                     f"**{best['bed_days_saved_per_year']:,.0f} a year** "
                     f"(95% CI {best['bed_days_saved_low']:,.0f} to "
                     f"{best['bed_days_saved_high']:,.0f}) for **{money(best['annual_cost_gbp'])}"
-                    " a year**."
+                    f" a year**.{sure}"
                 )
-            st.subheader("Options ranked")
-            st.table(ranking_for_display(ranked).set_index("Rank"))
+            with st.container(key="ranking"):
+                st.subheader("Options ranked")
+                st.table(ranking_for_display(ranked).set_index("Rank"))
             st.caption(
                 "Effects are paired differences from the baseline with 95% confidence "
                 "intervals, scaled to a year. 'Chance' columns are the share of replications "
