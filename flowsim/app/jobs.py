@@ -10,6 +10,7 @@ stores its result there; the page polls :meth:`JobManager.status`.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 import time
@@ -126,6 +127,7 @@ class JobManager:
         )
         self._jobs: dict[str, tuple[Future, float]] = {}
         self._lock = threading.Lock()
+        _MANAGERS.append(self)
 
     def _submit(self, key: str, fn, *args) -> None:
         with self._lock:
@@ -183,9 +185,27 @@ class JobManager:
             if known and known[0].done():
                 del self._jobs[key]
 
-    def shutdown(self) -> None:
-        """Stop the worker processes (running jobs are abandoned)."""
+    def shutdown(self, kill: bool = False) -> None:
+        """Stop the worker processes; ``kill`` also ends jobs still running."""
+        procs = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if kill:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.join(timeout=10)
+        with contextlib.suppress(ValueError):
+            _MANAGERS.remove(self)
+
+
+#: Every live manager of this process (tests and servers stop them with shutdown_all).
+_MANAGERS: list[JobManager] = []
+
+
+def shutdown_all(kill: bool = True) -> None:
+    """Stop the worker processes of every manager made in this process."""
+    for m in list(_MANAGERS):
+        m.shutdown(kill=kill)
 
 
 def _describe(exc: BaseException) -> str:
