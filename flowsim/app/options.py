@@ -277,6 +277,19 @@ def packages_of(exp: Experiment) -> list[Package]:
     ]
 
 
+def not_kept(exp: Experiment) -> list[str]:
+    """What of an uploaded experiment the page's option set cannot hold (to say so)."""
+    notes = []
+    base = next(s for s in exp.scenarios if s.name == exp.baseline)
+    if base.interventions or base.overrides:
+        notes.append(f"the changes made to its baseline '{exp.baseline}'")
+    if exp.overrides:
+        notes.append("its shared overrides (" + ", ".join(exp.overrides) + ")")
+    if exp.thresholds != type(exp.thresholds)():
+        notes.append("its own breach thresholds (the page uses 78% and 92%)")
+    return notes
+
+
 def experiment_yaml(exp: Experiment, base_file: str | None = None) -> str:
     """The experiment as a YAML file that ``flowsim compare`` runs as the page did.
 

@@ -177,6 +177,8 @@ def sidebar(manager: JobManager):
                 st.success(f"{up_file.name}: a valid {what}.")
                 for w in up.warnings:
                     st.warning(w)
+                if up.kind == "experiment" and (lost := opt.not_kept(up.experiment)):
+                    st.warning("The page will not keep " + "; ".join(lost) + ".")
                 st.button(
                     "Use this file", on_click=adopt_upload, args=(manager, up, data), key="adopt"
                 )

@@ -122,3 +122,14 @@ def test_slug_and_labels():
     assert opt.slug("!!!") == "option"
     assert opt.option_label("more_home_care:packages=150") == "More home care (packages 150)"
     assert math.isfinite(opt.sliders("discharge_to_assess")[1].step)
+
+
+def test_not_kept_names_what_an_upload_loses():
+    plain = tiny_experiment("seven_day_discharge")
+    assert opt.not_kept(plain) == []
+    data = plain.model_dump()
+    data["scenarios"][0]["overrides"] = {"acute.beds": 800}
+    data["overrides"] = {"run.seed": 3}
+    data["thresholds"] = {"ed_pct_within_4h_below": 95.0}
+    notes = opt.not_kept(type(plain).model_validate(data))
+    assert len(notes) == 3 and "run.seed" in notes[1]
