@@ -107,3 +107,26 @@ def test_uploaded_experiment_becomes_the_option_set(app):
     table = at.table[0].value.to_string()
     assert all(n in table for n in names)
     assert at.number_input(key="reps").value == spec.get("replications", 5)
+
+
+def test_combine_options_into_a_package_and_remove_one(app):
+    at = app
+    at.selectbox(key="iv").select("Discharge to assess").run()
+    at.button(key="add").click().run()
+    at.selectbox(key="iv").select("Seven day discharge").run()
+    at.button(key="add").click().run()
+    at.multiselect(key="combine").select("discharge_to_assess").select("seven_day_discharge")
+    at.text_input(key="pkg_name").input("Discharge package").run()
+    at.button(key="do_combine").click().run()
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table["Option"]) == [
+        "discharge_to_assess",
+        "seven_day_discharge",
+        "discharge_package",
+    ]
+    row = table[table["Option"] == "discharge_package"].iloc[0]
+    assert row["Annual cost"] == "£2.50m"  # £1.5m D2A team + £1m weekend staffing
+    at.multiselect(key="remove").select("seven_day_discharge").run()
+    at.button(key="do_remove").click().run()
+    assert list(at.table[0].value["Option"]) == ["discharge_to_assess", "discharge_package"]
