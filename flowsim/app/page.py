@@ -25,7 +25,7 @@ from flowsim.app.kpi_text import (
     kpi_definition,
     kpi_label,
 )
-from flowsim.app.ranking import RANK_BY, rank_options, ranking_for_display
+from flowsim.app.ranking import RANK_BY, breach_label, rank_options, ranking_for_display
 from flowsim.app.settings import AppSettings
 from flowsim.app.timeline import daily_means, monthly_means
 from flowsim.app.uploads import read_upload
@@ -58,6 +58,20 @@ def base_scenario(base: str):
 
 def show_problems(title: str, problems) -> None:
     st.error(title + "\n\n" + "\n".join(f"- `{p.key}` = `{p.value!r}`: {p.rule}" for p in problems))
+
+
+@st.cache_data(max_entries=4, show_spinner="Preparing the downloads...")
+def downloads(key: str, cache_dir: str, base_file: str | None, _exp) -> dict[str, bytes]:
+    """The four downloads of one cached comparison (made once per result)."""
+    from flowsim.app.cache import ResultCache
+
+    res = ResultCache(cache_dir).get(key)
+    return {
+        "html": board_report_html(res).encode(),
+        "zip": tables_zip(res),
+        "xlsx": tables_excel(res),
+        "yaml": opt.experiment_yaml(_exp, base_file).encode(),
+    }
 
 
 def money(x: float) -> str:
@@ -423,11 +437,15 @@ def compare_tab(manager: JobManager, run_choice) -> None:
                 )
             with st.container(key="ranking"):
                 st.subheader("Options ranked")
-                st.table(ranking_for_display(ranked).set_index("Rank"))
+                st.table(ranking_for_display(ranked).style.hide(axis="index"))
+            b = res.breaches.set_index("scenario").loc[rexp.baseline]
             st.caption(
                 "Effects are paired differences from the baseline with 95% confidence "
                 "intervals, scaled to a year. 'Chance' columns are the share of replications "
-                "breaching the standard (4-hour target 78%, G&A occupancy 92%)."
+                "breaching the standard (4-hour target 78%, G&A occupancy 92%); for the "
+                "baseline: "
+                + ", ".join(f"{breach_label(c).lower()} {100 * v:.0f}%" for c, v in b.items())
+                + "."
             )
             st.subheader("Effects with 95% confidence intervals")
             f1, f2 = st.columns(2)
@@ -437,31 +455,32 @@ def compare_tab(manager: JobManager, run_choice) -> None:
                 st.pyplot(forest_figure(res, "ed_pct_within_4h"))
             st.subheader("Downloads")
             base_file = ss.uploaded_bases.get(rexp.base)
+            files = downloads(rkey, str(manager.cache.folder), base_file, rexp)
             d1, d2, d3, d4 = st.columns(4)
             d1.download_button(
                 "Board report (HTML)",
-                board_report_html(res),
+                files["html"],
                 f"{rexp.name}-report.html",
                 "text/html",
                 key="dl_html",
             )
             d2.download_button(
                 "Tables (CSV, zip)",
-                tables_zip(res),
+                files["zip"],
                 f"{rexp.name}-tables.zip",
                 "application/zip",
                 key="dl_csv",
             )
             d3.download_button(
                 "Tables (Excel)",
-                tables_excel(res),
+                files["xlsx"],
                 f"{rexp.name}-tables.xlsx",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key="dl_xlsx",
             )
             d4.download_button(
                 "Experiment (YAML)",
-                opt.experiment_yaml(rexp, base_file),
+                files["yaml"],
                 f"{rexp.name}.yaml",
                 "application/yaml",
                 key="dl_yaml",

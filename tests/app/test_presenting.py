@@ -111,5 +111,7 @@ def test_forest_figure_sorted_and_labelled(tiny_comparison, kpi):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     d = tiny_comparison.differences
     d = d[d["kpi"] == kpi].sort_values("diff_mean")
-    assert labels == list(d["scenario"])
+    # best at the top: rows are drawn bottom-up, so the best effect is the last label
+    best_last = list(d["scenario"]) if kpi == "ed_pct_within_4h" else list(d["scenario"])[::-1]
+    assert labels == best_last
     assert "paired 95% CI" in ax.get_xlabel() and kpi_label(kpi) in ax.get_xlabel()
