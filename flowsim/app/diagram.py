@@ -66,7 +66,7 @@ def system_diagram_dot(kpis: Mapping[str, float], census: Mapping[str, float]) -
     def node(key: str, title: str, detail: str, fill: str = "#eaf2f8") -> str:
         return (
             f'{key} [label={_q(title + chr(10) + detail)}, shape=box, style="rounded,filled", '
-            f'fillcolor="{fill}", fontname="Helvetica", fontsize=11];'
+            f'fillcolor="{fill}", fontname="Helvetica", fontsize=14];'
         )
 
     def edge(a: str, b: str, label: str, waiting: float | None, scale: float) -> str:
@@ -74,7 +74,7 @@ def system_diagram_dot(kpis: Mapping[str, float], census: Mapping[str, float]) -
         width = 1.0 if col == "#7f7f7f" else 2.5
         return (
             f'{a} -> {b} [label={_q(label)}, color="{col}", fontcolor="{col}", '
-            f'penwidth={width}, fontname="Helvetica", fontsize=10];'
+            f'penwidth={width}, fontname="Helvetica", fontsize=12];'
         )
 
     lines = [

@@ -27,7 +27,7 @@ _SHORT = {
     "ed_pct_within_4h": "A&E seen within 4 hours",
     "ed_12h_from_arrival": "A&E stays over 12 hours",
     "ed_trolley_waits_12h": "12-hour trolley waits",
-    "ambulance_handover_hours_lost": "Ambulance hours lost at handover",
+    "ambulance_handover_hours_lost": "Handover hours lost",
     "acute_occupancy_pct": "G&A bed occupancy",
     "delayed_patients_mean": "Patients delayed in acute beds",
     "delayed_discharge_bed_days": "Delayed discharge bed-days",
@@ -86,9 +86,13 @@ def format_value(name: str, x: float) -> str:
 
 
 def format_with_unit(name: str, x: float) -> str:
-    """:func:`format_value` followed by the unit where it is not already shown."""
+    """:func:`format_value` followed by a time unit (h, min, days) where it has one.
+
+    Other units are in the label already (patients, bed-days, pathways) or in the
+    number (%, £), and would crowd a headline figure.
+    """
     text = format_value(name, x)
     unit = kpi_unit(name)
-    if text == "n/a" or unit in ("%", "GBP", ""):
+    if text == "n/a" or unit not in ("h", "min", "days"):
         return text
     return f"{text} {unit}"
