@@ -1,13 +1,14 @@
 # Two commands do everything on a fresh machine:
 #   make run    create .venv, install flowsim, run the Worcestershire baseline
 #   make test   create .venv, install flowsim with test dependencies, run the suite
+#   make app    create .venv, install flowsim with the app extra, serve the summit app
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 ARGS   ?=
 
-.PHONY: run test test-fast lint format bench clean install install-test wheel schema-reference notebook
+.PHONY: run test test-fast lint format bench clean install install-test wheel schema-reference notebook install-app app
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +22,20 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-app: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[app]"
+	touch $(VENV)/.installed $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-app: $(VENV)/.installed-app
 
 run: install
 	$(BIN)/flowsim run $(ARGS)
+
+# The summit app on http://127.0.0.1:8501 (this machine only); e.g. ARGS="--port 8502".
+app: install-app
+	$(BIN)/flowsim app $(ARGS)
 
 test: install-test
 	$(PY) -m pytest -q $(ARGS)

@@ -678,6 +678,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "flowsim schema --format markdown",
     ),
     "kpis": ("print the KPI table (label, unit, definition, target row)", "flowsim kpis"),
+    "app": (
+        "start the summit app in the browser (Streamlit, on this machine by default)",
+        "flowsim app --port 8502 --jobs 2",
+    ),
     "completion": (
         "print a shell completion script",
         'eval "$(flowsim completion bash)"   # or add it to ~/.bashrc',
@@ -699,6 +703,20 @@ def _sub(
     )
     p.set_defaults(func=func)
     return p
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    """``flowsim app``: serve the summit app (see :func:`flowsim.app.launch`)."""
+    from flowsim.app import launch
+
+    return launch(
+        host=args.host,
+        port=args.port,
+        cache_dir=args.cache_dir,
+        jobs=args.jobs,
+        executor=args.executor,
+        scheduler=args.scheduler,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -823,7 +841,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = _sub(sub, "completion", cmd_completion)
     p.add_argument("shell", choices=("bash", "zsh"), help="the shell, e.g. bash")
 
-    # The browser app registers here: `_sub(sub, "app", cmd_app)` with COMMANDS["app"].
+    p = _sub(sub, "app", cmd_app)
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; 127.0.0.1 is this machine only, 0.0.0.0 exposes the app "
+        "to the network with no login, e.g. --host 0.0.0.0",
+    )
+    p.add_argument("--port", type=int, default=8501, help="port, e.g. --port 8502")
+    p.add_argument(
+        "--cache-dir",
+        default="outputs/app-cache",
+        help="folder for cached results and uploads, e.g. --cache-dir outputs/summit-cache",
+    )
+    p.add_argument("--jobs", "-j", type=int, default=2, help="worker processes per run, e.g. -j 2")
+    p.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        default=None,
+        help="how runs execute, e.g. --executor dask",
+    )
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address, e.g. tcp://host:8786")
     return parser
 
 
