@@ -362,9 +362,7 @@ _register(
         description="Independent-sector theatre sessions for the list, with their own beds.",
         params=(Param("sessions", 10, "sessions/week", "sessions a week (Monday-Friday)"),),
         changes=_independent_sector,
-        annual_cost=lambda s, p: (
-            p["sessions"] * 52 * IS_CASES_PER_SESSION * IS_PRICE_PER_CASE_GBP
-        ),
+        annual_cost=lambda s, p: p["sessions"] * 52 * IS_CASES_PER_SESSION * IS_PRICE_PER_CASE_GBP,
         cost_basis="sessions x 52 x 4 cases (D) x £1,300 a case (D, blended from E42 tariffs)",
         changes_text="elective.independent_sector_sessions_per_week += sessions",
     )
