@@ -294,6 +294,12 @@ KPIS: tuple[Kpi, ...] = (
         "Of the RTT list at period end, clinical priority P4 (over 3 months)",
     ),
     Kpi(
+        "elective_treated_median_wait_weeks",
+        "RTT median wait, treated",
+        "weeks",
+        "Median RTT wait of admitted pathways completed (treated) in the period",
+    ),
+    Kpi(
         "community_occupancy_pct",
         "Community bed occupancy",
         "%",

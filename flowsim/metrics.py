@@ -157,6 +157,8 @@ def elective_kpis(rep: Replication) -> dict[str, float]:
       admissions in the period (R1 counts them against all elective activity).
     - ``elective_removals``: clock stops other than treatment in the period.
     - ``elective_list_p2_end`` ... ``_p4_end``: the list at period end by priority.
+    - ``elective_treated_median_wait_weeks``: median RTT wait of the pathways treated
+      in the period (admitted clock stops; planned cases excluded).
     """
     el = rep.elective
     w0, w1 = rep.warmup_min, rep.end_min
@@ -168,6 +170,8 @@ def elective_kpis(rep: Replication) -> dict[str, float]:
     rt = el.get("removal_t", np.empty(0))
     pri = el.get("list_priority_end", np.empty(0, dtype=np.int64))
     nan = float("nan")
+    treated = ((at >= w0) & (at < w1)) & (el.get("admit_priority", np.ones(at.size)) > 0)
+    done = (at - el["admit_clock"])[treated]
     return {
         "elective_waiting_list_end": float(waited.size),
         "elective_pct_within_18w": 100.0 * _mean((waited < 18 * WEEK_MIN).astype(float))
@@ -186,6 +190,9 @@ def elective_kpis(rep: Replication) -> dict[str, float]:
         "elective_list_p2_end": float((pri == 2).sum()),
         "elective_list_p3_end": float((pri == 3).sum()),
         "elective_list_p4_end": float((pri == 4).sum()),
+        "elective_treated_median_wait_weeks": float(np.median(done)) / WEEK_MIN
+        if done.size
+        else nan,
     }
 
 

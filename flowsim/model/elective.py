@@ -229,7 +229,7 @@ class ElectiveList:
 
     def end_list(self) -> dict[str, np.ndarray]:
         """Everyone on the RTT list now (not planned cases, not those booked today):
-        clock start (minutes), priority (2-4) and specialty group, as arrays."""
+        clock start (minutes), priority (2-4), specialty group and patient id, as arrays."""
         items = [it for it in self.list.waiting_items() if it[0] != 0]
         a = self.referrals.attrs if self.referrals is not None else None
         rows = [it[3] for it in items]
@@ -237,6 +237,9 @@ class ElectiveList:
             "list_clock_end": np.fromiter((it[2] for it in items), np.float64, len(items)),
             "list_priority_end": np.fromiter((a.priority[i] for i in rows), np.int64, len(rows)),
             "list_group_end": np.fromiter((a.group[i] for i in rows), np.int64, len(rows)),
+            "list_patient_id_end": np.fromiter(
+                (self.referrals.pid0 + i for i in rows), np.int64, len(rows)
+            ),
         }
 
     def clock_starts(self) -> np.ndarray:
