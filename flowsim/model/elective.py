@@ -55,6 +55,14 @@ REMOVALS = schema(
     ("removal_t", "float64", "min", "taken off the list without treatment"),
     ("removal_clock", "float64", "min", "RTT clock start of the pathway"),
 )
+#: The RTT list at the end of the run, one row per pathway still waiting.
+END_LIST = schema(
+    "elective_list_end",
+    ("list_clock_end", "float64", "min", "RTT clock start of a pathway on the list"),
+    ("list_priority_end", "int64", "", "its clinical priority, 2-4 (P2-P4)"),
+    ("list_group_end", "int64", "", "its specialty group (index in elective.groups)"),
+    ("list_patient_id_end", "int64", "", "its patient id"),
+)
 CENSUS = schema(
     "elective_census",
     ("elective_waiting_list", "int64", "pathways", "patients on the list (booked today too)"),

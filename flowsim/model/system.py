@@ -132,7 +132,9 @@ class CountySystem:
             "acute": acute.RECORDS + acute.DIVERSIONS,
             "community": community.RECORDS,
             "social": social_care.RECORDS,
-            "elective": elective.ADMISSIONS + elective.CANCELLATIONS + elective.REMOVALS,
+            "elective": (
+                elective.ADMISSIONS + elective.CANCELLATIONS + elective.REMOVALS + elective.END_LIST
+            ),
             "census": CENSUS,
         }
 
