@@ -217,7 +217,7 @@ KPIS: tuple[Kpi, ...] = (
         "%",
         "Of the list at period end, waiting under 18 weeks (RTT)",
         higher_is_better=True,
-        public_row="W32",
+        public_row="W33",
     ),
     Kpi(
         "elective_median_wait_weeks",
