@@ -225,3 +225,123 @@ def fit(
     tr = pd.DataFrame(trace)
     best = tr.loc[tr["loss"].idxmin()]
     return {k: int(best[k]) if integer[k] else float(best[k]) for k in keys}, tr
+
+
+#: Elective (RTT) targets of issue 18, per county. The model list is the admitted
+#: pathway list (D: ~27% of the trust's RTT list); its 18-week share and waits are
+#: compared with the trust's whole-list figures, and long-wait counts with the trust's
+#: count scaled by that share where only a trust total exists (D, said in each note).
+ELECTIVE_TARGETS: dict[str, tuple[Target, ...]] = {
+    "worcestershire": (
+        Target(
+            "elective_pct_within_18w",
+            52.0,
+            45.0,
+            60.0,
+            False,
+            "W33: ~52% within 18 weeks (May 2021); R7 54% (Jul 2021); E48 England 57.2% (2024)",
+        ),
+        Target(
+            "elective_median_wait_weeks",
+            19.5,
+            15.0,
+            24.0,
+            False,
+            "W33: median wait 19 weeks (Jan 2022), 20 weeks (Feb 2022)",
+        ),
+        Target(
+            "elective_52w_waiters",
+            1600.0,
+            400.0,
+            2500.0,
+            False,
+            "R7: 10.8% of the WAHT list over 52 weeks (Jul 2021) x 15,000 (D); R3 England 4%",
+        ),
+        Target(
+            "elective_cancellation_pct",
+            1.0,
+            0.3,
+            3.0,
+            False,
+            "R1: 0.8-1.1% of elective activity cancelled on the day, non-clinical; X36",
+        ),
+    ),
+    "west_norfolk": (
+        Target(
+            "elective_pct_within_18w",
+            55.3,
+            48.0,
+            63.0,
+            False,
+            "N36: QEH 55.3% within 18 weeks (Oct 2024)",
+        ),
+        Target(
+            "elective_p92_wait_weeks",
+            42.0,
+            32.0,
+            60.0,
+            False,
+            "X34: QEH 92nd centile 42 weeks (Oct 2024)",
+        ),
+        Target(
+            "elective_52w_waiters",
+            597.0,
+            100.0,
+            900.0,
+            False,
+            "N36: 609 (Jun 2024) and 585 (Nov 2024) over 52 weeks on the whole QEH list",
+        ),
+        Target(
+            "elective_waiting_list_end",
+            3350.0,
+            2500.0,
+            6000.0,
+            False,
+            "N36: ~12,400 QEH pathways (2020) x 27% (D); N37 is the whole ICB",
+        ),
+        Target(
+            "elective_cancellation_pct",
+            1.0,
+            0.3,
+            3.0,
+            False,
+            "R1: 0.8-1.1% of elective activity cancelled on the day, non-clinical; X36",
+        ),
+    ),
+    "leicestershire": (
+        Target(
+            "elective_pct_within_18w",
+            55.0,
+            47.0,
+            62.0,
+            False,
+            "L37: UHL 57.3% (Nov 2024), 52.7% (Nov 2025); X38 LLR 54.8%",
+        ),
+        Target(
+            "elective_52w_waiters",
+            1160.0,
+            300.0,
+            2500.0,
+            False,
+            "R6: UHL 3.9% over 52 weeks (Jan 2024) x ~30,000 admitted pathways (D)",
+        ),
+        Target(
+            "elective_waiting_list_end",
+            30000.0,
+            18000.0,
+            36000.0,
+            False,
+            "R6: UHL 111,037 (May 2024) x 27% (D); L38 ICB 129,787 (Feb 2025)",
+        ),
+        Target(
+            "elective_cancellation_pct",
+            1.0,
+            0.2,
+            3.0,
+            False,
+            "R1: 0.8-1.1% of elective activity cancelled on the day, non-clinical; X36",
+        ),
+    ),
+}
+for _county, _targets in ELECTIVE_TARGETS.items():
+    TARGETS[_county] = TARGETS.get(_county, ()) + _targets

@@ -48,6 +48,12 @@ class CapacityMixin:
     def ordinary_elective_admissions_per_day(self) -> float:
         """Expected overnight (non-day-case) elective admissions per calendar day."""
         el = self.elective
+        if el.groups:  # theatre sessions: inpatient minutes / case minutes, per week
+            usable = el.session_minutes * el.session_utilisation
+            return (
+                sum(g.inpatient_sessions_per_week * usable / g.inpatient_minutes for g in el.groups)
+                / 7.0
+            )
         week = 1.0 if el.operate_weekends else 5 / 7
         return el.admissions_per_weekday * (1 - el.day_case_fraction) * week
 
@@ -136,7 +142,7 @@ class CapacityMixin:
                 )
         el = self.elective
         capacity_week = el.admissions_per_weekday * (7 if el.operate_weekends else 5)
-        if el.referrals_per_week > capacity_week:
+        if not el.groups and el.referrals_per_week > capacity_week:
             out.append(
                 f"elective.referrals_per_week: {el.referrals_per_week:g} referrals a week "
                 f"exceed {capacity_week:g} theatre slots a week; the waiting list will grow"

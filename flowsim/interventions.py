@@ -315,6 +315,141 @@ _register(
         changes_text="elective.ringfenced_beds += beds (and acute.beds -= beds if carve_out)",
     )
 )
+
+
+def _groups_plus(s: Scenario, field: str, extra: float) -> list[dict[str, Any]]:
+    """The elective groups with ``extra`` sessions a week of ``field`` added, split
+    over groups in proportion to their current sessions of that kind."""
+    groups = [g.model_dump() for g in s.elective.groups]
+    total = sum(g[field] for g in groups)
+    for g in groups:
+        g[field] = g[field] + (extra * g[field] / total if total else extra / len(groups))
+    return groups
+
+
+def _needs_groups(s: Scenario, name: str) -> None:
+    if not s.elective.groups:
+        raise ConfigError(
+            [
+                Problem(
+                    "elective.groups",
+                    [],
+                    f"intervention {name} needs theatre sessions by specialty group",
+                )
+            ]
+        )
+
+
+#: D: blended independent-sector price per case, between the day-case (£738) and
+#: elective inpatient (£3,684) reference costs of E42 (2016/17), weighted ~80/20.
+IS_PRICE_PER_CASE_GBP = 1_300.0
+#: D: cases per independent-sector session (a half-day list of mostly day cases).
+IS_CASES_PER_SESSION = 4.0
+
+
+def _independent_sector(s: Scenario, p: dict[str, float]) -> dict[str, Any]:
+    _needs_groups(s, "independent_sector")
+    return {
+        "elective.independent_sector_sessions_per_week": (
+            s.elective.independent_sector_sessions_per_week + p["sessions"]
+        )
+    }
+
+
+_register(
+    Intervention(
+        name="independent_sector",
+        description="Independent-sector theatre sessions for the list, with their own beds.",
+        params=(Param("sessions", 10, "sessions/week", "sessions a week (Monday-Friday)"),),
+        changes=_independent_sector,
+        annual_cost=lambda s, p: p["sessions"] * 52 * IS_CASES_PER_SESSION * IS_PRICE_PER_CASE_GBP,
+        cost_basis="sessions x 52 x 4 cases (D) x £1,300 a case (D, blended from E42 tariffs)",
+        changes_text="elective.independent_sector_sessions_per_week += sessions",
+    )
+)
+_register(
+    Intervention(
+        name="theatre_productivity",
+        description="Start lists on time and fill them (fewer late starts and early finishes).",
+        params=(
+            Param(
+                "points",
+                5,
+                "%-points",
+                "added to session utilisation (R10: up to +16.8% more operations)",
+                maximum=50,
+            ),
+            Param("programme_cost_gbp", 250_000, "GBP/yr", "D: improvement team", cost=True),
+        ),
+        changes=lambda s, p: {
+            "elective.session_utilisation": min(
+                1.0, s.elective.session_utilisation + p["points"] / 100.0
+            )
+        },
+        annual_cost=lambda s, p: p["programme_cost_gbp"],
+        cost_basis="D: an improvement team, £250k/yr",
+        changes_text="elective.session_utilisation += points / 100 (at most 1)",
+    )
+)
+#: D: cost of one extra Saturday session (theatre team at enhanced rates).
+WEEKEND_SESSION_GBP = 3_000.0
+
+_register(
+    Intervention(
+        name="weekend_lists",
+        description="Extra Saturday theatre lists, split over groups like weekday sessions.",
+        params=(Param("sessions", 10, "sessions/week", "Saturday sessions a week"),),
+        changes=lambda s, p: {
+            "elective.weekend_sessions_per_week": s.elective.weekend_sessions_per_week
+            + p["sessions"]
+        },
+        annual_cost=lambda s, p: p["sessions"] * 52 * WEEKEND_SESSION_GBP,
+        cost_basis="sessions x 52 x £3,000 a session (D: enhanced-rate theatre team)",
+        changes_text="elective.weekend_sessions_per_week += sessions",
+    )
+)
+_register(
+    Intervention(
+        name="extra_theatre_sessions",
+        description="More weekday inpatient and day-case sessions (staffed theatres).",
+        params=(
+            Param("day_case", 10, "sessions/week", "day-case unit sessions added a week"),
+            Param("inpatient", 0, "sessions/week", "inpatient sessions added a week"),
+        ),
+        changes=lambda s, p: (
+            _needs_groups(s, "extra_theatre_sessions")
+            or {
+                "elective.groups": [
+                    {**d, "inpatient_sessions_per_week": i["inpatient_sessions_per_week"]}
+                    for d, i in zip(
+                        _groups_plus(s, "day_case_sessions_per_week", p["day_case"]),
+                        _groups_plus(s, "inpatient_sessions_per_week", p["inpatient"]),
+                        strict=True,
+                    )
+                ]
+            }
+        ),
+        annual_cost=lambda s, p: (p["day_case"] + p["inpatient"]) * 52 * WEEKEND_SESSION_GBP,
+        cost_basis="sessions x 52 x £3,000 a session (D)",
+        changes_text="elective.groups[*] sessions += day_case / inpatient, pro rata",
+    )
+)
+_register(
+    Intervention(
+        name="validation_sprint",
+        description="Validate the list: more clock stops for patients no longer needing care.",
+        params=(
+            Param("extra_rate", 0.2, "/pathway-year", "removals added per pathway a year (R9)"),
+            Param("team_cost_gbp", 150_000, "GBP/yr", "D: validation team", cost=True),
+        ),
+        changes=lambda s, p: {
+            "elective.removal_rate_per_year": s.elective.removal_rate_per_year + p["extra_rate"]
+        },
+        annual_cost=lambda s, p: p["team_cost_gbp"],
+        cost_basis="D: a validation team, £150k/yr",
+        changes_text="elective.removal_rate_per_year += extra_rate",
+    )
+)
 _register(
     Intervention(
         name="more_ed_clinicians",

@@ -150,18 +150,49 @@ def elective_kpis(rep: Replication) -> dict[str, float]:
       since clock start (the RTT incomplete-pathways standard, 92%).
     - ``elective_52w_waiters``: of those, waiting 52 weeks or more.
     - ``elective_cancellations``: operations cancelled on the day for want of a bed.
+    - ``elective_median_wait_weeks`` / ``elective_p92_wait_weeks``: median and 92nd
+      centile of the time waited so far by those on the list (RTT incomplete pathways).
+    - ``elective_65w_waiters`` / ``elective_78w_waiters``: waiting 65 / 78 weeks or more.
+    - ``elective_cancellation_pct``: on-the-day cancellations per 100 elective
+      admissions in the period (R1 counts them against all elective activity).
+    - ``elective_removals``: clock stops other than treatment in the period.
+    - ``elective_list_p2_end`` ... ``_p4_end``: the list at period end by priority.
+    - ``elective_treated_median_wait_weeks``: median RTT wait of the pathways treated
+      in the period (admitted clock stops; planned cases excluded).
     """
     el = rep.elective
     w0, w1 = rep.warmup_min, rep.end_min
     waited = w1 - el["list_clock_end"]
     ct = el["cancel_t"]
+    at = el["admit_t"]
+    n_adm = float(((at >= w0) & (at < w1)).sum())
+    n_cancel = float(((ct >= w0) & (ct < w1)).sum())
+    rt = el.get("removal_t", np.empty(0))
+    pri = el.get("list_priority_end", np.empty(0, dtype=np.int64))
+    nan = float("nan")
+    treated = ((at >= w0) & (at < w1)) & (el.get("admit_priority", np.ones(at.size)) > 0)
+    done = (at - el["admit_clock"])[treated]
     return {
         "elective_waiting_list_end": float(waited.size),
         "elective_pct_within_18w": 100.0 * _mean((waited < 18 * WEEK_MIN).astype(float))
         if waited.size
-        else float("nan"),
+        else nan,
+        "elective_median_wait_weeks": float(np.median(waited)) / WEEK_MIN if waited.size else nan,
+        "elective_p92_wait_weeks": float(np.quantile(waited, 0.92)) / WEEK_MIN
+        if waited.size
+        else nan,
         "elective_52w_waiters": float((waited >= 52 * WEEK_MIN).sum()),
-        "elective_cancellations": float(((ct >= w0) & (ct < w1)).sum()),
+        "elective_65w_waiters": float((waited >= 65 * WEEK_MIN).sum()),
+        "elective_78w_waiters": float((waited >= 78 * WEEK_MIN).sum()),
+        "elective_cancellations": n_cancel,
+        "elective_cancellation_pct": 100.0 * n_cancel / n_adm if n_adm else nan,
+        "elective_removals": float(((rt >= w0) & (rt < w1)).sum()),
+        "elective_list_p2_end": float((pri == 2).sum()),
+        "elective_list_p3_end": float((pri == 3).sum()),
+        "elective_list_p4_end": float((pri == 4).sum()),
+        "elective_treated_median_wait_weeks": float(np.median(done)) / WEEK_MIN
+        if done.size
+        else nan,
     }
 
 

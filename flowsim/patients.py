@@ -68,6 +68,11 @@ class ReferralAttrs(CareAttrs):
 
     urgent: list[bool] = field(default_factory=list)  #: urgent (cancer, P2) priority
     day_case: list[bool] = field(default_factory=list)  #: treated as a day case (no bed)
+    group: list[int] = field(default_factory=list)  #: specialty group (elective.groups)
+    #: 0 planned (non-RTT, booked for its due date), else clinical priority 2-4 (P2-P4)
+    priority: list[int] = field(default_factory=list)
+    #: clock start to a clock stop other than treatment (validation, removal); inf: none
+    removal_min: list[float] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -229,14 +234,45 @@ def _acute_attrs(
     )
 
 
-def _referral_attrs(b: CohortBuilder, scn: Scenario) -> ReferralAttrs:
-    """Priority, setting and stay attributes of elective referrals."""
+def _referral_attrs(
+    b: CohortBuilder, scn: Scenario, waited_min: np.ndarray | None = None
+) -> ReferralAttrs:
+    """Group, priority, setting, removal and stay attributes of elective referrals.
+
+    ``waited_min`` (start state only): time already waited by each pathway; the
+    start state holds no planned (non-RTT) cases, and its removal time is the wait so
+    far plus a fresh exponential draw (the removal hazard is constant).
+    """
     el = scn.elective
     care = _acute_attrs(b, scn, elective=True)
+    groups = el.groups
+    if groups:
+        shares = np.array([g.referral_share for g in groups], dtype=float)
+        group = categorical(shares / shares.sum(), b.u("group"))
+        dc_frac = np.array([g.day_case_fraction for g in groups], dtype=float)[group]
+    else:  # one group: the older fixed-activity list
+        group = np.zeros(len(b.index), dtype=np.int64)
+        dc_frac = np.full(len(b.index), el.day_case_fraction)
+    u_pri = b.u("priority")
+    priority = np.where(u_pri < el.urgent_fraction, 2, 4)
+    priority[(u_pri >= el.urgent_fraction) & (u_pri < el.urgent_fraction + el.p3_fraction)] = 3
+    if waited_min is None:
+        priority[b.u("planned") < el.planned_fraction] = 0
+    if el.removal_rate_per_year > 0:
+        mean_min = 365.0 * MIN_PER_DAY / el.removal_rate_per_year
+        removal = -mean_min * np.log1p(-b.u("removal"))
+        if waited_min is not None:
+            removal = removal + waited_min
+        removal[priority == 0] = np.inf
+    else:
+        removal = np.full(len(u_pri), np.inf)
     return ReferralAttrs(
         **{f.name: getattr(care, f.name) for f in fields(CareAttrs)},
-        urgent=(b.u("urgent") < el.urgent_fraction).tolist(),
-        day_case=(b.u("day_case") < el.day_case_fraction).tolist(),
+        urgent=(priority == 2).tolist(),
+        day_case=(b.u("day_case") < dc_frac).tolist(),
+        group=group.tolist(),
+        priority=priority.tolist(),
+        removal_min=removal.tolist(),
     )
 
 
@@ -392,7 +428,7 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     # Incomplete-pathway waits are roughly exponential; the median fixes the mean.
     mean_wait_min = el.initial_median_wait_weeks * 7 * MIN_PER_DAY / np.log(2)
     waited = -mean_wait_min * np.log1p(-b0.u("waited"))
-    ref_start = Cohort("waiting_list_start", (-waited).tolist(), _referral_attrs(b0, scn))
+    ref_start = Cohort("waiting_list_start", (-waited).tolist(), _referral_attrs(b0, scn, waited))
     referrals = Cohort(
         "referral",
         ref_start.t + ref.t,

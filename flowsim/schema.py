@@ -430,6 +430,28 @@ class SocialCareCfg(_Frozen):
     )
 
 
+class ElectiveGroupCfg(_Frozen):
+    """One specialty group of the elective list and its theatre sessions."""
+
+    name: Annotated[str, Strict(), Field(min_length=1, max_length=60)] = Field(
+        description="specialty group name (e.g. trauma_orthopaedics)"
+    )
+    referral_share: Prob = Field(description="share of referrals in this group")
+    day_case_fraction: Prob = Field(0.8, description="share of the group's cases done as day cases")
+    day_case_minutes: PosFloat = Field(
+        45, description="theatre minutes per day case, including turnaround"
+    )
+    inpatient_minutes: PosFloat = Field(
+        120, description="theatre minutes per ordinary (overnight) case, including turnaround"
+    )
+    day_case_sessions_per_week: NonNegFloat = Field(
+        0, description="day-case unit sessions a week (Monday-Friday)"
+    )
+    inpatient_sessions_per_week: NonNegFloat = Field(
+        0, description="inpatient theatre sessions a week (Monday-Friday)"
+    )
+
+
 class ElectiveCfg(_Frozen):
     """Elective (planned) care: an admitted-pathway waiting list and theatre lists."""
 
@@ -459,6 +481,78 @@ class ElectiveCfg(_Frozen):
     ringfenced_beds: Capacity = Field(
         0, description="ring-fenced elective beds (elective hub) emergencies cannot use"
     )
+    groups: tuple[ElectiveGroupCfg, ...] = Field(
+        (),
+        description="specialty groups with their theatre sessions; empty: one group whose "
+        "activity is admissions_per_weekday (day_case_fraction of it day cases)",
+    )
+    policy: Literal["priority", "longest_wait", "due_date"] = Field(
+        "priority",
+        description="list order: priority (P2, P3, P4, each in turn by clock start), "
+        "longest_wait (clock start only) or due_date (clock start + priority target)",
+    )
+    p3_fraction: Prob = Field(
+        0.35, description="share of referrals at priority P3 (P2 is urgent_fraction, rest P4)"
+    )
+    priority_target_weeks: tuple[NonNegFloat, NonNegFloat, NonNegFloat] = Field(
+        (4.0, 13.0, 18.0), description="target wait of P2, P3, P4 (due_date policy), weeks"
+    )
+    planned_fraction: Prob = Field(
+        0.0,
+        description="share of additions that are planned (non-RTT) procedures booked for "
+        "their due date, ahead of the RTT list; they use theatre time and beds",
+    )
+    session_minutes: PosFloat = Field(240, description="length of one theatre session, minutes")
+    session_utilisation: Prob = Field(
+        0.85, description="share of session minutes used for cases (late starts, early finishes)"
+    )
+    weekend_sessions_per_week: NonNegFloat = Field(
+        0, description="extra Saturday sessions a week, split over groups like weekday sessions"
+    )
+    independent_sector_sessions_per_week: NonNegFloat = Field(
+        0,
+        description="independent-sector sessions a week (Monday-Friday) for the list; their "
+        "ordinary cases use independent-sector beds, not the trust's",
+    )
+    slowdown_months: tuple[Annotated[int, Int, Field(ge=1, le=12)], ...] = Field(
+        (), description="calendar months with planned fewer sessions (holidays, winter)"
+    )
+    slowdown_fraction: Prob = Field(
+        0.0, description="share of sessions not run in a slowdown month"
+    )
+    booking_headroom_beds: Capacity = Field(
+        0,
+        description="ordinary cases booked each morning beyond the free beds (the bed "
+        "plan's expected discharges); the rest wait on the list, not cancelled on the day",
+    )
+    bed_planned_booking: Bool = Field(
+        False,
+        description="book ordinary cases only up to free beds + booking_headroom_beds",
+    )
+    removal_rate_per_year: NonNegFloat = Field(
+        0.0,
+        description="clock stops other than treatment (validation, removals) per pathway "
+        "per year on the list",
+    )
+
+    @model_validator(mode="after")
+    def _check_groups(self) -> ElectiveCfg:
+        problems = []
+        if self.urgent_fraction + self.p3_fraction > 1 + PROB_TOL:
+            problems.append(
+                f"urgent_fraction + p3_fraction = {self.urgent_fraction + self.p3_fraction:g} "
+                "must be at most 1"
+            )
+        if self.groups:
+            total = sum(g.referral_share for g in self.groups)
+            if abs(total - 1) > PROB_TOL:
+                problems.append(f"groups referral_share values sum to {total:g}; must sum to 1")
+            names = [g.name for g in self.groups]
+            if len(set(names)) != len(names):
+                problems.append(f"groups names {names} must be unique")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class CostCfg(_Frozen):
@@ -646,6 +740,7 @@ __all__ = [
     "Dist",
     "EdCfg",
     "ElectiveCfg",
+    "ElectiveGroupCfg",
     "InterventionRef",
     "RunCfg",
     "Scenario",

@@ -81,7 +81,12 @@ ED_DEFAULTS = {
     "ed_assess": ("assess_min", 20.0),
     "ed_treat": ("treat_min", 60.0),
 }
-REFERRAL_DEFAULTS = {"urgent": ("urgent", False), "day_case": ("day_case", False)}
+REFERRAL_DEFAULTS = {
+    "urgent": ("urgent", False),
+    "day_case": ("day_case", False),
+    "group": ("group", 0),
+    "removal": ("removal_min", float("inf")),
+}
 
 
 def _columns(defaults: dict, n: int, attrs: dict) -> dict[str, list]:
@@ -105,11 +110,10 @@ def cohort(source: str, times: list[float], **attrs: list) -> Cohort:
             EdAttrs(**_columns(ED_DEFAULTS, n, attrs), care_row=list(range(n)), care=care),
         )
     if source == "referral":
-        return Cohort(
-            source,
-            list(times),
-            ReferralAttrs(**vars_of(care), **_columns(REFERRAL_DEFAULTS, n, attrs)),
-        )
+        cols = _columns(REFERRAL_DEFAULTS, n, attrs)
+        # clinical priority: P2 if urgent, else P4 (unless given)
+        pri = list(attrs.get("priority", [2 if u else 4 for u in cols["urgent"]]))
+        return Cohort(source, list(times), ReferralAttrs(**vars_of(care), **cols, priority=pri))
     return Cohort(source, list(times), care)
 
 

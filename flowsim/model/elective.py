@@ -1,15 +1,20 @@
-"""The elective (planned care) admitted-pathway waiting list.
+"""The elective (planned care) waiting list, its theatre sessions and beds.
 
-The list is two heaps (day case, ordinary) keyed by (priority, clock start), not
-one process per waiting patient. Referrals join as they arrive. Each operating
-day a scheduler books the day's theatre sessions, urgent first then longest
-waiting: ``admissions_per_weekday`` split between day-case and ordinary
-(overnight) sessions by ``day_case_fraction``, the same split as referrals, as a
-hospital plans its day-case unit and inpatient lists separately. Day cases need
-no bed. An ordinary elective needs one: a ring-fenced hub bed, or a general bed
-(behind queued emergencies unless ``acute.elective_bed_priority``); if none is
-found within ``cancel_after_hours`` the operation is cancelled on the day (the theatre slot
-is lost) and the patient is relisted with their original clock start.
+The list (:class:`~flowsim.model.waiting_list.WaitingList`) holds one heap per
+specialty group and setting (day case, ordinary), ordered by the scheduling policy;
+there is no process per waiting patient. Referrals join as they arrive. Each
+day the scheduler removes pathways whose clock stopped for a reason other than
+treatment (validation, removals), then fills the day's theatre minutes
+(:mod:`flowsim.model.theatres`) group by group with cases in list order, each
+taking its group's case-mix minutes. Day cases need no bed. An ordinary elective
+needs one: a ring-fenced hub bed, or a general bed (behind queued emergencies
+unless ``acute.elective_bed_priority``). With ``bed_planned_booking`` the bed
+manager books only as many ordinary cases as there are free beds plus
+``booking_headroom_beds`` (expected morning discharges); the others stay on the
+list (postponed before the day, not an on-the-day cancellation). A booked case with
+no bed within ``cancel_after_hours`` is cancelled on the day (its theatre time is
+lost) and relisted with its original clock start. Independent-sector sessions treat
+list patients with the sector's own beds.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ import numpy as np
 from flowsim.config import Scenario
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.engine import MIN_PER_DAY, Clock, Ticket
+from flowsim.model.theatres import theatre_plan
+from flowsim.model.waiting_list import TREATED, WaitingList
 from flowsim.patients import Cohort, Patient, patient
 from flowsim.records import Table, schema
+from flowsim.sampling import month_of_day
 
 #: One row per elective admission (day case or ordinary).
 ADMISSIONS = schema(
@@ -31,12 +39,29 @@ ADMISSIONS = schema(
     ("admit_day_case", "bool", "", "day case (no bed)"),
     ("admit_clock", "float64", "min", "RTT clock start of the pathway"),
     ("admit_patient_id", "int64", "", "patient id (the same in every setting)"),
+    ("admit_priority", "int64", "", "0 planned (non-RTT), 2-4 clinical priority P2-P4"),
+    ("admit_group", "int64", "", "specialty group (index in elective.groups)"),
+    ("admit_independent", "bool", "", "treated in an independent-sector session"),
 )
 #: One row per operation cancelled on the day for want of a bed.
 CANCELLATIONS = schema(
     "elective_cancellations",
     ("cancel_t", "float64", "min", "cancelled on the day"),
     ("cancel_patient_id", "int64", "", "patient id"),
+)
+#: One row per clock stop other than treatment (validation, removal).
+REMOVALS = schema(
+    "elective_removals",
+    ("removal_t", "float64", "min", "taken off the list without treatment"),
+    ("removal_clock", "float64", "min", "RTT clock start of the pathway"),
+)
+#: The RTT list at the end of the run, one row per pathway still waiting.
+END_LIST = schema(
+    "elective_list_end",
+    ("list_clock_end", "float64", "min", "RTT clock start of a pathway on the list"),
+    ("list_priority_end", "int64", "", "its clinical priority, 2-4 (P2-P4)"),
+    ("list_group_end", "int64", "", "its specialty group (index in elective.groups)"),
+    ("list_patient_id_end", "int64", "", "its patient id"),
 )
 CENSUS = schema(
     "elective_census",
@@ -46,15 +71,16 @@ CENSUS = schema(
 
 
 class ElectiveList:
-    """The admitted-pathway waiting list and its daily theatre scheduler.
+    """The elective waiting list and its daily theatre scheduler.
 
     Journey steps:
 
-    1. :meth:`_refer`: a referral joins the list (urgent ahead of routine).
-    2. :meth:`_schedule`: each operating day, day cases are treated and ordinary
-       cases booked, urgent first then longest waiting.
-    3. :meth:`_book_bed`: an ordinary case asks the acute hospital for a bed.
-    4. :meth:`_admitted` (in a bed, off the list) or :meth:`_cancel_if_waiting`
+    1. :meth:`_refer`: a referral joins its group's list (day case or ordinary).
+    2. :meth:`_remove_due`: each day, clock stops other than treatment leave the list.
+    3. :meth:`_schedule`: each day, the theatre minutes of every group are filled in
+       list order: day cases are treated, ordinary cases booked (up to the bed plan).
+    4. :meth:`_book_bed`: an ordinary case asks the acute hospital for a bed.
+    5. :meth:`_admitted` (in a bed, off the list) or :meth:`_cancel_if_waiting`
        (no bed in time: cancelled on the day and relisted).
 
     Parameters
@@ -62,7 +88,7 @@ class ElectiveList:
     clock : Clock
         The model clock.
     scn : Scenario
-        Reads ``elective.*``.
+        Reads ``elective.*`` and ``run.*`` (calendar months for slowdowns).
     acute : AcuteHospital
         Where ordinary electives are booked into a bed.
     """
@@ -72,20 +98,29 @@ class ElectiveList:
         self.acute = acute
         self.admissions = Table(ADMISSIONS)
         self.cancellations = Table(CANCELLATIONS)
+        self.removals = Table(REMOVALS)
         el = scn.elective
-        n_dc = int(round(el.admissions_per_weekday * el.day_case_fraction))
-        self.slots = (n_dc, el.admissions_per_weekday - n_dc)  # (day case, ordinary)
-        self.weekends = el.operate_weekends
+        self.plan = theatre_plan(scn)
+        self.credit = [[0.0, 0.0] for _ in self.plan]  # leftover minutes per group, setting
         self.schedule_min = el.schedule_hour * 60.0
         self.cancel_after_min = el.cancel_after_hours * 60.0
-        #: (day case, ordinary) heaps of (priority, clock start, referral row)
-        self.heaps: tuple[list, list] = ([], [])
+        self.bed_planned = el.bed_planned_booking
+        self.headroom = el.booking_headroom_beds
+        self.policy = el.policy
+        self.target_min = tuple(w * 7 * MIN_PER_DAY for w in el.priority_target_weeks)
+        n_days = int(scn.run.warmup_days + scn.run.days + 0.999999) + 2
+        self.slow = [
+            1.0 - el.slowdown_fraction if m in el.slowdown_months else 1.0
+            for m in month_of_day(n_days, scn.run.start_month)
+        ]
+        self.list: WaitingList = WaitingList(len(self.plan), 0, self.policy, self.target_min)
+        self.removal_heap: list[tuple[float, int]] = []
         self.pending = 0  # booked today, waiting for a bed
         self.referrals: Cohort | None = None
 
     def __len__(self) -> int:
         """Patients on the list, including those booked today and still waiting for a bed."""
-        return len(self.heaps[0]) + len(self.heaps[1]) + self.pending
+        return self.list.n_waiting + self.pending
 
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
@@ -94,6 +129,7 @@ class ElectiveList:
     def start(self, referrals: Cohort) -> None:
         """The initial list (clock started before time 0), then referrals over the run."""
         self.referrals = c = referrals
+        self.list = WaitingList(len(self.plan), len(c), self.policy, self.target_min)
         n_start = sum(1 for t in c.t if t <= 0.0)
         for i in range(n_start):
             self._refer(i)
@@ -105,52 +141,115 @@ class ElectiveList:
         self._refer(n_start + j)
 
     def _refer(self, i: int) -> None:
-        """Step 1: referral ``i`` joins the list (urgent ahead of routine)."""
-        a = self.referrals.attrs
-        heap = self.heaps[0 if a.day_case[i] else 1]
-        heapq.heappush(heap, (0 if a.urgent[i] else 1, self.referrals.t[i], i))
+        """Step 1: referral ``i`` joins its group's list."""
+        c = self.referrals
+        a = c.attrs
+        clock = c.t[i]
+        self.list.push(2 * a.group[i] + (0 if a.day_case[i] else 1), a.priority[i], clock, i)
+        removal = a.removal_min[i]
+        if removal != float("inf"):
+            heapq.heappush(self.removal_heap, (clock + removal, i))
+
+    def _remove_due(self) -> None:
+        """Step 2: pathways whose clock stopped without treatment leave the list."""
+        h, now, t = self.removal_heap, self.clock.now, self.referrals.t
+        r = self.removals
+        while h and h[0][0] <= now:
+            _, i = heapq.heappop(h)
+            if self.list.remove(i):
+                r.removal_t.append(now)
+                r.removal_clock.append(t[i])
 
     def _schedule(self, day: int) -> None:
-        """Step 2: the day's theatre sessions: day cases treated, ordinary cases booked."""
+        """Step 3: fill each group's theatre minutes for the day in list order."""
         self.clock.at(MIN_PER_DAY, self._schedule, day + 1)
-        if not self.weekends and self.clock.weekday(self.clock.now) >= 5:
-            return
-        day_cases, ordinary = self.heaps
-        for _ in range(min(self.slots[0], len(day_cases))):
-            item = heapq.heappop(day_cases)
-            self._record_admission(item[2], True)
-        for _ in range(min(self.slots[1], len(ordinary))):
-            self._book_bed(heapq.heappop(ordinary))
+        self._remove_due()
+        wd = self.clock.weekday(self.clock.now)
+        slow = self.slow[min(day, len(self.slow) - 1)]
+        wl = self.list
+        beds = None
+        if self.bed_planned:
+            b, hub = self.acute.beds, self.acute.hub
+            beds = (
+                max(0, b.capacity - b.in_use - b.n_waiting)
+                + max(0, hub.capacity - hub.in_use)
+                + self.headroom
+            )
+        for g, plan in enumerate(self.plan):
+            for k in (0, 1):
+                heap = 2 * g + k
+                case_min = plan.case_minutes[k]
+                # independent-sector sessions: own beds, no leftover carried
+                m = plan.is_minutes[k][wd] * slow
+                while m >= case_min and wl.has_waiting(heap):
+                    m -= case_min
+                    self._record_admission(wl.pop(heap)[3], k == 0, True)
+                m = plan.minutes[k][wd] * slow
+                if m <= 0.0:
+                    continue
+                m += self.credit[g][k]
+                while m >= case_min and wl.has_waiting(heap):
+                    if k == 1 and beds is not None:
+                        if beds <= 0:
+                            break
+                        beds -= 1
+                    m -= case_min
+                    item = wl.pop(heap)
+                    if k == 0:
+                        self._record_admission(item[3], True, False)
+                    else:
+                        self._book_bed(item)
+                self.credit[g][k] = min(m, case_min) if wl.has_waiting(heap) else 0.0
 
-    def _record_admission(self, i: int, day_case: bool) -> None:
+    def _record_admission(self, i: int, day_case: bool, independent: bool) -> None:
         """Referral ``i`` is treated now: off the list."""
-        r = self.admissions
+        r, c = self.admissions, self.referrals
         r.admit_t.append(self.clock.now)
         r.admit_day_case.append(day_case)
-        r.admit_clock.append(self.referrals.t[i])
-        r.admit_patient_id.append(self.referrals.pid0 + i)
+        r.admit_clock.append(c.t[i])
+        r.admit_patient_id.append(c.pid0 + i)
+        r.admit_priority.append(c.attrs.priority[i])
+        r.admit_group.append(c.attrs.group[i])
+        r.admit_independent.append(independent)
+        self.list.status[i] = TREATED
 
-    def _book_bed(self, item: tuple[int, float, int]) -> None:
-        """Step 3 (ordinary): ask for a bed; cancel on the day if none comes in time."""
+    def _book_bed(self, item: tuple) -> None:
+        """Step 4 (ordinary): ask for a bed; cancel on the day if none comes in time."""
         self.pending += 1
-        ticket = self.acute.request_elective(patient(self.referrals, item[2]), self._admitted)
+        ticket = self.acute.request_elective(patient(self.referrals, item[3]), self._admitted)
         if ticket.waiting:
             self.clock.at(self.cancel_after_min, self._cancel_if_waiting, ticket, item)
 
     def _admitted(self, p: Patient) -> None:
-        """Step 4 (ordinary): in a bed; off the list."""
+        """Step 5 (ordinary): in a bed; off the list."""
         self.pending -= 1
-        self._record_admission(p.i, False)
+        self._record_admission(p.i, False, False)
 
-    def _cancel_if_waiting(self, ticket: Ticket, item: tuple[int, float, int]) -> None:
-        """Step 4 (cancelled): still no bed: the operation is cancelled, the patient relisted."""
+    def _cancel_if_waiting(self, ticket: Ticket, item: tuple) -> None:
+        """Step 5 (cancelled): still no bed: the operation is cancelled, the patient relisted."""
         if ticket.cancel():
             self.pending -= 1
+            i = item[3]
             self.cancellations.cancel_t.append(self.clock.now)
-            self.cancellations.cancel_patient_id.append(self.referrals.pid0 + item[2])
-            heapq.heappush(self.heaps[1], item)
+            self.cancellations.cancel_patient_id.append(self.referrals.pid0 + i)
+            a = self.referrals.attrs
+            self.list.push(2 * a.group[i] + 1, a.priority[i], item[2], i)
+
+    def end_list(self) -> dict[str, np.ndarray]:
+        """Everyone on the RTT list now (not planned cases, not those booked today):
+        clock start (minutes), priority (2-4), specialty group and patient id, as arrays."""
+        items = [it for it in self.list.waiting_items() if it[0] != 0]
+        a = self.referrals.attrs if self.referrals is not None else None
+        rows = [it[3] for it in items]
+        return {
+            "list_clock_end": np.fromiter((it[2] for it in items), np.float64, len(items)),
+            "list_priority_end": np.fromiter((a.priority[i] for i in rows), np.int64, len(rows)),
+            "list_group_end": np.fromiter((a.group[i] for i in rows), np.int64, len(rows)),
+            "list_patient_id_end": np.fromiter(
+                (self.referrals.pid0 + i for i in rows), np.int64, len(rows)
+            ),
+        }
 
     def clock_starts(self) -> np.ndarray:
-        """Clock starts (minutes) of everyone on the list now (not those booked today)."""
-        items = self.heaps[0] + self.heaps[1]
-        return np.fromiter((it[1] for it in items), dtype=np.float64, count=len(items))
+        """Clock starts (minutes) of everyone on the RTT list now (not those booked today)."""
+        return self.end_list()["list_clock_end"]

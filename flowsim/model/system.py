@@ -132,7 +132,9 @@ class CountySystem:
             "acute": acute.RECORDS + acute.DIVERSIONS,
             "community": community.RECORDS,
             "social": social_care.RECORDS,
-            "elective": elective.ADMISSIONS + elective.CANCELLATIONS,
+            "elective": (
+                elective.ADMISSIONS + elective.CANCELLATIONS + elective.REMOVALS + elective.END_LIST
+            ),
             "census": CENSUS,
         }
 
@@ -143,7 +145,8 @@ class CountySystem:
         run = self.scn.run
         census = pd.DataFrame(self.census_rows, columns=list(CENSUS.names))
         el = {**self.elective.admissions.arrays(), **self.elective.cancellations.arrays()}
-        el["list_clock_end"] = self.elective.clock_starts()
+        el.update(self.elective.removals.arrays())
+        el.update(self.elective.end_list())
         return Replication(
             warmup_min=run.warmup_days * MIN_PER_DAY,
             end_min=(run.warmup_days + run.days) * MIN_PER_DAY,
