@@ -75,7 +75,6 @@ def sliders(intervention: str) -> list[Slider]:
     library's cost constants get no slider (they are not settable), and a size the
     library takes in whole units (:attr:`Param.integer`) moves in whole steps.
     """
-    iv = REGISTRY[intervention]
     out = []
     for p in settable_params(intervention):
         hi = _slider_max(p)
