@@ -29,11 +29,13 @@ _LAZY: dict[str, str] = {
     "HEADLINE_KPIS": "flowsim.kpis",
     "HIGHER_IS_BETTER": "flowsim.kpis",
     "kpi_table": "flowsim.kpis",
+    "RunOptions": "flowsim.executors",
     "RunResult": "flowsim.experiment",
     "SimulationResult": "flowsim.experiment",
     "run": "flowsim.experiment",
     "simulate": "flowsim.experiment",
     "Scenario": "flowsim.schema",
+    "journeys": "flowsim.records",
     "load_scenario": "flowsim.loading",
     "packaged_names": "flowsim.loading",
     "sensitivity": "flowsim.sensitivity",
@@ -47,10 +49,12 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "KPI_INFO",
     "KPI_NAMES",
+    "RunOptions",
     "RunResult",
     "Scenario",
     "SimulationResult",
     "compare",
+    "journeys",
     "kpi_table",
     "load_scenario",
     "packaged_names",
@@ -63,9 +67,11 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
     from flowsim.comparison import ComparisonResult, compare
     from flowsim.errors import ConfigError
+    from flowsim.executors import RunOptions
     from flowsim.experiment import RunResult, SimulationResult, run, simulate
     from flowsim.kpis import HEADLINE_KPIS, HIGHER_IS_BETTER, KPI_INFO, KPI_NAMES, kpi_table
     from flowsim.loading import load_scenario, packaged_names
+    from flowsim.records import journeys
     from flowsim.schema import Scenario
     from flowsim.sensitivity import sensitivity
     from flowsim.sweep import sweep

@@ -31,7 +31,7 @@ from flowsim.metrics import (
     ed_time_histogram,
 )
 from flowsim.model import simulate_replication
-from flowsim.records import Replication
+from flowsim.records import Replication, journeys
 from flowsim.stats import LEVEL, NO_INTERVAL_REASON, mean_ci
 from flowsim.warmup import recommended_warmup_days
 
@@ -173,6 +173,17 @@ class SimulationResult:
                 "value": list(self.kpis.values()),
             }
         )
+
+    def journeys(self) -> pd.DataFrame:
+        """Every patient's journey across settings, one row per event.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``patient_id, setting, event, time_min`` sorted by patient and time; see
+            :func:`flowsim.records.journeys`.
+        """
+        return journeys(self.records)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the result by name (what ``to_parquet``/``to_excel`` write)."""
