@@ -15,6 +15,8 @@ line's ``--help`` stay fast; ``dir(flowsim)`` lists them all.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -94,3 +96,23 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``flowsim.sweep`` and ``flowsim.sensitivity`` the functions.
+
+    Importing a submodule binds it on its package, which would hide the lazily
+    loaded function of the same name; such a binding is skipped, so the name still
+    resolves through :func:`__getattr__` (the module stays in ``sys.modules``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (
+            isinstance(value, types.ModuleType)
+            and _LAZY.get(name) == value.__name__ == f"flowsim.{name}"
+        ):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

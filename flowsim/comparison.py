@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowsim.config import Scenario, load_model_file, load_scenario
 from flowsim.errors import ConfigError, Problem
+from flowsim.executors import RunOptions
 from flowsim.experiment import RunResult, run, summarise
 from flowsim.kpi_meta import format_value, headline_kpis, higher_is_better, kpi_meta
 from flowsim.stats import ci95, paired_ci, significant, welch_ci
@@ -499,11 +500,12 @@ class ComparisonResult:
 def compare(
     experiment: str | Path | Experiment,
     replications: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     executor: str | None = None,
     scheduler: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable | None = None,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    options: RunOptions | None = None,
 ) -> ComparisonResult:
     """Run every scenario of an experiment with common random numbers and compare.
 
@@ -516,10 +518,12 @@ def compare(
     jobs, executor, scheduler
         Where replications run (see :func:`flowsim.run`).
     progress : bool or callable
-        Show progress.
+        Show progress (default: on in a notebook), labelled with each scenario.
     overrides : mapping or list of str, optional
         Settings applied to every scenario: ``{"run.days": 30}`` or
         ``["run.days=30"]``, the same forms :func:`flowsim.load_scenario` takes.
+    options : RunOptions, optional
+        ``jobs``/``executor``/``scheduler``/``progress`` as one object.
 
     Returns
     -------
@@ -543,6 +547,7 @@ def compare(
         executor=executor,
         scheduler=scheduler,
         progress=progress,
+        options=options,
     )
     return ComparisonResult(
         experiment=exp,

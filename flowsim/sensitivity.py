@@ -32,6 +32,7 @@ from flowsim.sweep import (
     add_executor_args,
     base_scenario,
     check_design_size,
+    check_spec_limits,
     execute,
     options_from_args,
 )
@@ -220,6 +221,7 @@ def sensitivity(
     if not isinstance(spec, SensitivitySpec):
         where = Path(spec).parent
         spec = load_sensitivity(spec)
+    check_spec_limits(spec)
     X = sample(spec, max_runs)
     names = list(spec.parameters)
     design = pd.DataFrame(X, columns=names)

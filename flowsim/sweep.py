@@ -717,10 +717,33 @@ def sweep(
     if not isinstance(spec, SweepSpec):
         where = Path(spec).parent
         spec = load_sweep(spec)
+    check_spec_limits(spec)
     design = design_points(spec, max_runs)
     base = base_scenario(spec, where)
     folder = child_dir(out, spec.name, "sweep")
     return execute(spec, design, base, folder, opts, fresh)
+
+
+def check_spec_limits(spec: Any, source: str | None = None) -> None:
+    """A sweep or sensitivity spec obeys the limits of :mod:`flowsim.limits` (replications,
+    seed, days), in the API as on the command line.
+
+    Raises
+    ------
+    ConfigError
+        Naming every argument out of its limits.
+    """
+    from flowsim.limits import check_run_args
+
+    try:
+        check_run_args(
+            replications=spec.replications,
+            seed=spec.seed,
+            days=spec.days,
+            warmup_days=spec.warmup_days,
+        )
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, source or spec.name) from None
 
 
 def options_from_args(args: argparse.Namespace) -> RunOptions:
