@@ -15,7 +15,7 @@ import zipfile
 import pandas as pd
 
 from flowsim.app.figures import forest_figure
-from flowsim.app.kpi_text import HEADLINE_KPIS, format_value, kpi_label, kpi_unit
+from flowsim.app.kpi_text import format_value, kpi_label, kpi_unit, page_headline_kpis
 from flowsim.app.ranking import rank_options, ranking_for_display
 from flowsim.comparison import ComparisonResult
 
@@ -69,9 +69,9 @@ def _interim_report_html(res: ComparisonResult) -> str:
     exp = res.experiment
     first = next(iter(res.run.scenarios.values()))
     n = int(res.run.kpis["rep"].nunique())
-    summ = res.summary[res.summary["kpi"].isin(HEADLINE_KPIS)]
+    summ = res.summary[res.summary["kpi"].isin(page_headline_kpis())]
     piv = summ.pivot_table(index="kpi", columns="scenario", values="mean", sort=False)
-    piv = piv.reindex([k for k in HEADLINE_KPIS if k in piv.index])
+    piv = piv.reindex([k for k in page_headline_kpis() if k in piv.index])
     head = pd.DataFrame(
         {s: [format_value(k, piv.loc[k, s]) for k in piv.index] for s in piv.columns},
         index=[f"{kpi_label(k)} ({kpi_unit(k)})" for k in piv.index],

@@ -21,6 +21,7 @@ from flowsim.app.downloads import (
 from flowsim.app.kpi_text import format_value, format_with_unit, interval_text, kpi_label
 from flowsim.app.timeline import daily_means, monthly_means
 from flowsim.dates import scenario_start_date
+from flowsim.kpi_meta import headline_kpis, kpi_meta
 
 
 def test_kpi_text():
@@ -31,8 +32,19 @@ def test_kpi_text():
     assert format_with_unit("delayed_discharge_bed_days", 3452.4) == "3,452"
     assert format_with_unit("ed_12h_from_arrival", 5207.0) == "5,207"
     assert format_with_unit("ambulance_handover_hours_lost", 301.6) == "301.6 h"
-    assert kpi_label("ed_pct_within_4h") == "A&E seen within 4 hours"
-    assert kpi_label("emergency_diversions") == "Emergency diversions"
+    assert kpi_label("ed_pct_within_4h") == kpi_meta("ed_pct_within_4h").label
+    assert kpi_label("not_a_kpi_name") == "Not a kpi name"
+
+
+def test_page_reads_the_one_kpi_table():
+    from flowsim.app import kpi_text
+
+    assert not hasattr(kpi_text, "_SHORT") and not hasattr(kpi_text, "HEADLINE_KPIS")
+    tiles = kpi_text.page_headline_kpis()
+    assert set(tiles) == {k for k in headline_kpis() if kpi_meta(k).unit != "GBP"}
+    for k in tiles:
+        assert kpi_text.kpi_unit(k) == kpi_meta(k).unit
+        assert kpi_text.kpi_definition(k) == kpi_meta(k).definition
 
 
 def test_intervals_stay_in_range_and_say_so():
