@@ -113,6 +113,9 @@ def test_report_is_self_contained(tiny_comparison):
     assert page.startswith("<!doctype html>") or page.lower().startswith("<!doctype html>")
     assert "seven_day_discharge" in page
     assert 'src="http' not in page and "src='http" not in page
+    from flowsim.report import render_html_report
+
+    assert page == render_html_report(tiny_comparison)  # the library's report, not a copy
 
 
 @pytest.mark.parametrize("kpi", ["delayed_discharge_bed_days", "ed_pct_within_4h"])
