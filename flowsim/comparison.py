@@ -9,7 +9,6 @@ differences: much tighter than comparing two independent means.
 
 from __future__ import annotations
 
-import argparse
 import html
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -556,48 +555,3 @@ def compare(
         costs=cost_effectiveness(res.kpis, res.scenarios, exp.baseline),
         breaches=breach_probabilities(res.kpis, exp.thresholds),
     )
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from flowsim.report import print_comparison, write_comparison
-
-    sets = list(args.overrides)
-    if args.days is not None:
-        sets.append(f"run.days={args.days}")
-    if args.warmup_days is not None:
-        sets.append(f"run.warmup_days={args.warmup_days}")
-    res = compare(
-        args.experiment,
-        replications=args.replications,
-        jobs=args.jobs,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-        overrides=sets,
-    )
-    folder = write_comparison(res, args.out)  # results on disk before anything is printed
-    print_comparison(res)
-    print(f"\nReport, tables and figures written to {folder}")
-    return 0
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compare", help="compare scenarios of an experiment file (paired, CRN)")
-    p.add_argument("experiment", help="experiment YAML file")
-    p.add_argument("--replications", "-r", type=int, default=None)
-    p.add_argument("--days", type=float, default=None)
-    p.add_argument("--warmup-days", type=float, default=None)
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override applied to every scenario",
-    )
-    p.add_argument("--jobs", "-j", type=int, default=1)
-    p.add_argument("--executor", choices=("serial", "processes", "dask"), default=None)
-    p.add_argument("--scheduler", default=None)
-    p.add_argument("--out", default="outputs")
-    p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(func=cmd_compare)
