@@ -195,7 +195,7 @@ def main() -> None:
     print(f"    {t_r:.2f} s; {n_r:,} patients; {rate_r:,.0f} patients/s")
     print(
         f"    RATIO county model / reference = {rate_m / rate_r:.2f}x patients per second "
-        f"(target >= 2x)"
+        f"(target >= 2.5x)"
     )
 
     imp, first, second, rss = cold_warm(days)

@@ -15,6 +15,8 @@ line's ``--help`` stay fast; ``dir(flowsim)`` lists them all.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -29,11 +31,13 @@ _LAZY: dict[str, str] = {
     "HEADLINE_KPIS": "flowsim.kpis",
     "HIGHER_IS_BETTER": "flowsim.kpis",
     "kpi_table": "flowsim.kpis",
+    "RunOptions": "flowsim.executors",
     "RunResult": "flowsim.experiment",
     "SimulationResult": "flowsim.experiment",
     "run": "flowsim.experiment",
     "simulate": "flowsim.experiment",
     "Scenario": "flowsim.schema",
+    "journeys": "flowsim.records",
     "load_scenario": "flowsim.loading",
     "packaged_names": "flowsim.loading",
     "sensitivity": "flowsim.sensitivity",
@@ -47,10 +51,12 @@ __all__ = [
     "HIGHER_IS_BETTER",
     "KPI_INFO",
     "KPI_NAMES",
+    "RunOptions",
     "RunResult",
     "Scenario",
     "SimulationResult",
     "compare",
+    "journeys",
     "kpi_table",
     "load_scenario",
     "packaged_names",
@@ -63,9 +69,11 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
     from flowsim.comparison import ComparisonResult, compare
     from flowsim.errors import ConfigError
+    from flowsim.executors import RunOptions
     from flowsim.experiment import RunResult, SimulationResult, run, simulate
     from flowsim.kpis import HEADLINE_KPIS, HIGHER_IS_BETTER, KPI_INFO, KPI_NAMES, kpi_table
     from flowsim.loading import load_scenario, packaged_names
+    from flowsim.records import journeys
     from flowsim.schema import Scenario
     from flowsim.sensitivity import sensitivity
     from flowsim.sweep import sweep
@@ -88,3 +96,23 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``flowsim.sweep`` and ``flowsim.sensitivity`` the functions.
+
+    Importing a submodule binds it on its package, which would hide the lazily
+    loaded function of the same name; such a binding is skipped, so the name still
+    resolves through :func:`__getattr__` (the module stays in ``sys.modules``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if (
+            isinstance(value, types.ModuleType)
+            and _LAZY.get(name) == value.__name__ == f"flowsim.{name}"
+        ):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -398,6 +398,27 @@ def _check_spec_limits(spec: Any, path: Path) -> None:
         raise ConfigError(exc.problems, str(path)) from None
 
 
+def _max_runs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _add_max_runs(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-runs",
+        type=_max_runs,
+        default=None,
+        metavar="N",
+        help="allow up to N simulations (default flowsim.sweep.DEFAULT_MAX_RUNS); a larger "
+        "design is refused before it starts, e.g. --max-runs 5000",
+    )
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``flowsim sweep``: run or resume a parameter sweep."""
     import pandas as pd
@@ -427,11 +448,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=_progress(args),
         fresh=args.fresh,
+        max_runs=args.max_runs,
     )
+    # every table is on disk before anything is printed: a closed stdout loses nothing
     print(
         f"Sweep: {n} points x {spec.replications} replications; {len(res.skipped)} already "
-        f"done, {len(res.failed)} failed."
+        f"done, {len(res.recomputed)} recomputed, {len(res.failed)} failed."
     )
+    for p, why in sorted(res.recomputed.items()):
+        print(f"  point {p} recomputed: its file {why}")
     for p, err in sorted(res.failed.items()):
         print(f"  point {p} failed: {err.strip().splitlines()[-1]}")
     if not _quiet(args):
@@ -456,7 +481,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """``flowsim sensitivity``: Morris screening or Sobol indices."""
     import pandas as pd
 
-    from flowsim.sensitivity import load_sensitivity, sample, sensitivity, write_plots
+    from flowsim.sensitivity import (
+        PointsFailedError,
+        load_sensitivity,
+        sample,
+        sensitivity,
+        write_plots,
+    )
 
     path = Path(args.spec)
     original = load_sensitivity(path)
@@ -473,19 +504,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         n * spec.replications,
     )
     args._resume_hint = f"re-run the same command to resume sensitivity '{spec.name}'"
-    res = sensitivity(
-        changed or path,
-        out=args.out,
-        jobs=args.jobs,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=_progress(args),
-        fresh=args.fresh,
-    )
+    try:
+        res = sensitivity(
+            changed or path,
+            out=args.out,
+            jobs=args.jobs,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            progress=_progress(args),
+            fresh=args.fresh,
+            max_runs=args.max_runs,
+        )
+    except PointsFailedError as exc:  # finished points are kept; a re-run retries the rest
+        print(f"error: {exc}; {args._resume_hint}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    files = write_plots(res)  # every file is written before anything is printed
     if not _quiet(args):
         with pd.option_context("display.width", 200):
             print(res.indices.round(4).to_string(index=False))
-    files = write_plots(res)
     print(f"\nIndices and plots ({', '.join(files)}) written to {res.folder}")
     return EXIT_OK
 
@@ -749,6 +785,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(p, " in the base scenario")
     _add_sim_args(p)
     _add_exec_args(p, fresh=True)
+    _add_max_runs(p)
 
     p = _sub(sub, "sensitivity", cmd_sensitivity)
     p.add_argument("spec", help="sensitivity YAML file, e.g. sensitivity/morris.yaml")
@@ -761,6 +798,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(p, " in the base scenario")
     _add_sim_args(p)
     _add_exec_args(p, fresh=True)
+    _add_max_runs(p)
 
     p = _sub(sub, "validate", cmd_validate)
     _add_scenario_args(p)

@@ -9,10 +9,9 @@ differences: much tighter than comparing two independent means.
 
 from __future__ import annotations
 
-import argparse
 import html
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flowsim.config import Scenario, load_model_file, load_scenario
 from flowsim.errors import ConfigError, Problem
+from flowsim.executors import RunOptions
 from flowsim.experiment import RunResult, run, summarise
 from flowsim.kpi_meta import format_value, headline_kpis, higher_is_better, kpi_meta
 from flowsim.stats import ci95, paired_ci, significant, welch_ci
@@ -499,11 +499,12 @@ class ComparisonResult:
 def compare(
     experiment: str | Path | Experiment,
     replications: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     executor: str | None = None,
     scheduler: str | None = None,
-    progress: bool = False,
+    progress: bool | Callable | None = None,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    options: RunOptions | None = None,
 ) -> ComparisonResult:
     """Run every scenario of an experiment with common random numbers and compare.
 
@@ -516,10 +517,12 @@ def compare(
     jobs, executor, scheduler
         Where replications run (see :func:`flowsim.run`).
     progress : bool or callable
-        Show progress.
+        Show progress (default: on in a notebook), labelled with each scenario.
     overrides : mapping or list of str, optional
         Settings applied to every scenario: ``{"run.days": 30}`` or
         ``["run.days=30"]``, the same forms :func:`flowsim.load_scenario` takes.
+    options : RunOptions, optional
+        ``jobs``/``executor``/``scheduler``/``progress`` as one object.
 
     Returns
     -------
@@ -543,6 +546,7 @@ def compare(
         executor=executor,
         scheduler=scheduler,
         progress=progress,
+        options=options,
     )
     return ComparisonResult(
         experiment=exp,
@@ -551,48 +555,3 @@ def compare(
         costs=cost_effectiveness(res.kpis, res.scenarios, exp.baseline),
         breaches=breach_probabilities(res.kpis, exp.thresholds),
     )
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from flowsim.report import print_comparison, write_comparison
-
-    sets = list(args.overrides)
-    if args.days is not None:
-        sets.append(f"run.days={args.days}")
-    if args.warmup_days is not None:
-        sets.append(f"run.warmup_days={args.warmup_days}")
-    res = compare(
-        args.experiment,
-        replications=args.replications,
-        jobs=args.jobs,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-        overrides=sets,
-    )
-    folder = write_comparison(res, args.out)  # results on disk before anything is printed
-    print_comparison(res)
-    print(f"\nReport, tables and figures written to {folder}")
-    return 0
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("compare", help="compare scenarios of an experiment file (paired, CRN)")
-    p.add_argument("experiment", help="experiment YAML file")
-    p.add_argument("--replications", "-r", type=int, default=None)
-    p.add_argument("--days", type=float, default=None)
-    p.add_argument("--warmup-days", type=float, default=None)
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override applied to every scenario",
-    )
-    p.add_argument("--jobs", "-j", type=int, default=1)
-    p.add_argument("--executor", choices=("serial", "processes", "dask"), default=None)
-    p.add_argument("--scheduler", default=None)
-    p.add_argument("--out", default="outputs")
-    p.add_argument("--no-progress", action="store_true")
-    p.set_defaults(func=cmd_compare)

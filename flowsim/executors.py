@@ -150,6 +150,7 @@ class RunOptions:
                 "pass jobs=, executor=, scheduler= and progress= by keyword"
             )
         if options is None:
+            given.setdefault("progress", in_notebook())
             return cls(**given)
         clash = {k: v for k, v in given.items() if getattr(options, k) != v}
         if clash:
@@ -317,6 +318,17 @@ def quiet_broken_pipe() -> None:
 # ------------------------------------------------------------------ running
 
 
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel, where progress bars are on by default (tqdm.auto)."""
+    import sys
+
+    shell = sys.modules.get("IPython")
+    if shell is None or "ipykernel" not in sys.modules:
+        return False
+    ip = shell.get_ipython() if hasattr(shell, "get_ipython") else None
+    return ip is not None and type(ip).__name__ == "ZMQInteractiveShell"
+
+
 def _progress_bar(total: int, desc: str, progress: bool | Callable):
     """A tqdm bar (terminal or Jupyter) or None when progress is off."""
     if not progress or total <= 1:
@@ -344,6 +356,7 @@ def map_tasks(
     progress: bool | Callable | None = None,
     desc: str = "tasks",
     on_result: Callable[[int, R], None] | None = None,
+    label: Callable[[T], str] | None = None,
 ) -> list[R]:
     """Apply ``fn`` to every task and return the results in task order.
 
@@ -359,6 +372,10 @@ def map_tasks(
     on_result
         ``on_result(i, result)`` is called in this process as each task finishes
         (completion order), which lets sweeps write each finished point at once.
+    label
+        ``label(task)`` relabels the progress bar as each task finishes (e.g. with
+        the scenario whose replication it was), so a bar over several scenarios
+        says where it is.
 
     Returns
     -------
@@ -377,6 +394,8 @@ def map_tasks(
         if on_result is not None:
             on_result(i, r)
         if bar is not None:
+            if label is not None and hasattr(bar, "set_description"):
+                bar.set_description(label(tasks[i]), refresh=False)
             bar.update(1)
 
     try:

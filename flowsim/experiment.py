@@ -19,7 +19,7 @@ import pandas as pd
 
 from flowsim.config import Scenario
 from flowsim.dates import add_dates
-from flowsim.executors import map_tasks
+from flowsim.executors import RunOptions, map_tasks
 from flowsim.kpi_meta import format_value, headline_kpis, kpi_meta
 from flowsim.limits import check_distinct_names, check_run_args
 from flowsim.metrics import (
@@ -31,7 +31,7 @@ from flowsim.metrics import (
     ed_time_histogram,
 )
 from flowsim.model import simulate_replication
-from flowsim.records import Replication
+from flowsim.records import Replication, journeys
 from flowsim.stats import LEVEL, NO_INTERVAL_REASON, mean_ci
 from flowsim.warmup import recommended_warmup_days
 
@@ -173,6 +173,17 @@ class SimulationResult:
                 "value": list(self.kpis.values()),
             }
         )
+
+    def journeys(self) -> pd.DataFrame:
+        """Every patient's journey across settings, one row per event.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``patient_id, setting, event, time_min`` sorted by patient and time; see
+            :func:`flowsim.records.journeys`.
+        """
+        return journeys(self.records)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the result by name (what ``to_parquet``/``to_excel`` write)."""
@@ -429,15 +440,20 @@ def collect(
     return kpis, daily, metas, hist
 
 
+def _task_label(task: RepTask) -> str:
+    return f"{task.scenario.name}: replications"
+
+
 def run(
     scenario: Scenario | Sequence[Scenario],
     replications: int | None = None,
     seed: int | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     executor: str | None = None,
     scheduler: str | None = None,
-    progress: bool | Callable = False,
+    progress: bool | Callable | None = None,
     on_result: Callable[[int, RepResult], None] | None = None,
+    options: RunOptions | None = None,
 ) -> RunResult:
     """Run replications of one or several scenarios with common random numbers.
 
@@ -446,10 +462,28 @@ def run(
     paired. ``jobs > 1`` runs replications in local processes; ``executor="dask"``
     sends them to a Dask cluster (``scheduler`` address, or a LocalCluster).
     ``on_result(i, result)`` is called as each replication finishes.
+
+    Parameters
+    ----------
+    scenario : Scenario or sequence of Scenario
+        What to run (distinct names).
+    replications, seed : int, optional
+        Default: the first scenario's ``run`` settings.
+    jobs, executor, scheduler, progress
+        Where and how replications run, as keywords; or give ``options``.
+        Progress is on by default in a notebook, off elsewhere; a bar over several
+        scenarios is labelled with the scenario of the latest replication.
+    on_result : callable, optional
+        ``on_result(i, result)`` as each replication finishes.
+    options : RunOptions, optional
+        The same run options as one object (not together with conflicting keywords).
     """
     scns = [scenario] if isinstance(scenario, Scenario) else list(scenario)
     first = scns[0]
     check_run_args(replications=replications, seed=seed, jobs=jobs)
+    opts = RunOptions.of(
+        options, jobs=jobs, executor=executor, scheduler=scheduler, progress=progress
+    )
     check_distinct_names(scns)
     replications = first.run.replications if replications is None else int(replications)
     seed = first.run.seed if seed is None else int(seed)
@@ -457,12 +491,10 @@ def run(
     results = map_tasks(
         run_task,
         tasks,
-        jobs=jobs,
-        executor=executor,
-        scheduler=scheduler,
-        progress=progress,
+        options=opts,
         desc=f"{first.name}: replications",
         on_result=on_result,
+        label=_task_label if len(scns) > 1 else None,
     )
     kpis, daily, metas, hist = collect(results)
     return RunResult({s.name: s for s in scns}, seed, kpis, daily, metas, hist)

@@ -59,6 +59,8 @@ DISK_ERRNOS = frozenset(
 class OutputError(ConfigError):
     """The output folder cannot take the run's files (bad path, full disk, no permission)."""
 
+    kind = "output folder"
+
 
 def safe_name(name: object, default: str = "run") -> str:
     """A readable folder name made from a user-supplied ``name``.

@@ -651,6 +651,29 @@ class Scenario(_Frozen, CapacityMixin):
             f"Scenario(name={self.name!r}, days={self.run.days:g}, hash={self.config_hash()[:12]})"
         )
 
+    def _repr_html_(self) -> str:
+        """A short table for notebooks: name, horizon, key capacities, config hash."""
+        import html
+
+        rows = [
+            ("Scenario", self.name),
+            ("Horizon", f"{self.run.days:g} days after {self.run.warmup_days:g} days' warm-up"),
+            ("Replications, seed", f"{self.run.replications}, {self.run.seed}"),
+            ("A&E majors spaces", f"{self.ed.spaces:g}"),
+            ("G&A beds", f"{self.acute.beds:g} (+{self.acute.escalation_beds:g} escalation)"),
+            ("Community beds", f"{self.community.beds:g}"),
+            ("Home care packages", f"{self.social_care.home_care_packages:g}"),
+            ("Care-home places", f"{self.social_care.care_home_places:g}"),
+            ("Interventions", ", ".join(i.name for i in self.interventions) or "none"),
+            ("Config hash", self.config_hash()[:12]),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table>{body}</table>"
+
 
 # ----------------------------------------------------------------- validation
 

@@ -11,8 +11,6 @@ between points.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,11 +27,10 @@ from flowsim.sweep import (
     ParamSpec,
     SweepFolder,
     SweepSpec,
-    add_executor_args,
     base_scenario,
     check_design_size,
+    check_spec_limits,
     execute,
-    options_from_args,
 )
 
 
@@ -220,6 +217,7 @@ def sensitivity(
     if not isinstance(spec, SensitivitySpec):
         where = Path(spec).parent
         spec = load_sensitivity(spec)
+    check_spec_limits(spec)
     X = sample(spec, max_runs)
     names = list(spec.parameters)
     design = pd.DataFrame(X, columns=names)
@@ -276,33 +274,3 @@ def write_plots(res: SensitivityResult) -> list[str]:
             save_figure(fn(kpi), res.folder / name)
             names.append(name)
     return names
-
-
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    spec = load_sensitivity(args.spec)
-    if args.method:
-        spec = spec.model_copy(update={"method": args.method})
-    try:
-        res = sensitivity(
-            spec,
-            out=args.out,
-            options=options_from_args(args),
-            fresh=args.fresh,
-            max_runs=args.max_runs,
-        )
-    except PointsFailedError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    files = write_plots(res)  # every file is written before anything is printed
-    with pd.option_context("display.width", 200):
-        print(res.indices.round(4).to_string(index=False))
-    print(f"\nIndices and plots ({', '.join(files)}) written to {res.folder}")
-    return 0
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sensitivity", help="Morris screening or Sobol indices (SALib)")
-    p.add_argument("spec", help="sensitivity YAML file")
-    p.add_argument("--method", choices=("morris", "sobol"), default=None)
-    add_executor_args(p)
-    p.set_defaults(func=cmd_sensitivity)

@@ -32,13 +32,11 @@ Bounded work. The design size is known before the design is built: more than
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import itertools
 import json
 import math
-import sys
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -717,99 +715,30 @@ def sweep(
     if not isinstance(spec, SweepSpec):
         where = Path(spec).parent
         spec = load_sweep(spec)
+    check_spec_limits(spec)
     design = design_points(spec, max_runs)
     base = base_scenario(spec, where)
     folder = child_dir(out, spec.name, "sweep")
     return execute(spec, design, base, folder, opts, fresh)
 
 
-def options_from_args(args: argparse.Namespace) -> RunOptions:
-    """The run options a sweep-like command's arguments ask for."""
-    return RunOptions(
-        jobs=args.jobs,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=not args.no_progress,
-    )
+def check_spec_limits(spec: Any, source: str | None = None) -> None:
+    """A sweep or sensitivity spec obeys the limits of :mod:`flowsim.limits` (replications,
+    seed, days), in the API as on the command line.
 
+    Raises
+    ------
+    ConfigError
+        Naming every argument out of its limits.
+    """
+    from flowsim.limits import check_run_args
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    """``flowsim sweep FILE``: run or resume, write the tables, then print a summary."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = sweep(
-            args.sweep,
-            out=args.out,
-            options=options_from_args(args),
-            fresh=args.fresh,
-            max_runs=args.max_runs,
-        )
-    for w in caught:
-        print(f"warning: {w.message}", file=sys.stderr)
-    # every table is on disk before anything is printed: a closed stdout loses nothing
-    n = len(res.design)
-    print(
-        f"Sweep: {n} points x replications; {len(res.skipped)} already done, "
-        f"{len(res.recomputed)} recomputed, {len(res.failed)} failed."
-    )
-    for p, why in sorted(res.recomputed.items()):
-        print(f"  point {p} recomputed: its file {why}")
-    for p, err in sorted(res.failed.items()):
-        print(f"  point {p} failed: {err.strip().splitlines()[-1]}")
-    means = res.point_means()
-    show = [
-        c
-        for c in (
-            "ed_pct_within_4h",
-            "delayed_patients_mean",
-            "acute_occupancy_pct",
-            "cost_total_gbp",
-        )
-        if c in means
-    ]
-    with pd.option_context("display.width", 200):
-        print(means[["point", *res.design.columns, *show]].round(2).to_string(index=False))
-    print(f"\nResults written to {res.folder} (results.parquet, results.csv, points/)")
-    return 1 if res.failed else 0
-
-
-def _max_runs(text: str) -> int:
     try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
-
-
-def add_executor_args(p: argparse.ArgumentParser) -> None:
-    """Options shared by the sweep-like commands (sweep, sensitivity)."""
-    p.add_argument("--jobs", "-j", type=int, default=1, help="local worker processes")
-    p.add_argument("--executor", choices=("serial", "processes", "dask"), default=None)
-    p.add_argument(
-        "--scheduler", default=None, help="Dask scheduler address; a LocalCluster when omitted"
-    )
-    p.add_argument("--out", default="outputs")
-    p.add_argument(
-        "--fresh",
-        action="store_true",
-        help="discard the files an earlier run of this sweep wrote, and start over",
-    )
-    p.add_argument(
-        "--max-runs",
-        type=_max_runs,
-        default=None,
-        metavar="N",
-        help=f"allow up to N simulations (default {DEFAULT_MAX_RUNS}); a larger design "
-        "is refused before it starts",
-    )
-    p.add_argument("--no-progress", action="store_true")
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    """Add the ``sweep`` sub-command."""
-    p = sub.add_parser("sweep", help="run or resume a parameter sweep (grid or Latin hypercube)")
-    p.add_argument("sweep", help="sweep YAML file")
-    add_executor_args(p)
-    p.set_defaults(func=cmd_sweep)
+        check_run_args(
+            replications=spec.replications,
+            seed=spec.seed,
+            days=spec.days,
+            warmup_days=spec.warmup_days,
+        )
+    except ConfigError as exc:
+        raise ConfigError(exc.problems, source or spec.name) from None

@@ -19,7 +19,6 @@ bias of a finite run started empty. Both parts are stated in the report.
 
 from __future__ import annotations
 
-import argparse
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -259,11 +258,3 @@ def format_checks(df: pd.DataFrame) -> str:
         f"{BIAS_ALLOWANCE:.0%} of the formula value (start-up bias allowance)."
     )
     return "\n".join(lines)
-
-
-def cmd_queueing(args: argparse.Namespace) -> int:
-    df = queueing_checks(
-        replications=getattr(args, "replications", None), jobs=getattr(args, "jobs", 1)
-    )
-    print(format_checks(df))
-    return 0 if df["passed"].all() else 1

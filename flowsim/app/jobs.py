@@ -24,10 +24,6 @@ from flowsim.app.settings import AppSettings
 from flowsim.comparison import Experiment
 
 
-class JobError(RuntimeError):
-    """A job's failure as plain text (a ConfigError does not survive pickling back)."""
-
-
 class _ProgressFile:
     """A progress-bar stand-in for :func:`flowsim.executors.map_tasks` that writes
     ``done`` and ``total`` to the cache folder as replications finish."""
@@ -49,22 +45,12 @@ class _ProgressFile:
         pass
 
 
-@contextlib.contextmanager
-def _plain_errors():
-    from flowsim.errors import ConfigError
-
-    try:
-        yield
-    except ConfigError as exc:
-        raise JobError(str(exc)) from None
-
-
 def run_comparison_job(exp: Experiment, key: str, cache_dir: str, settings: AppSettings) -> str:
     """Worker: run :func:`flowsim.compare` on ``exp`` and cache the result under ``key``."""
     import flowsim
 
     cache = ResultCache(cache_dir)
-    with warnings.catch_warnings(), _plain_errors():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = flowsim.compare(
             exp,
@@ -90,7 +76,7 @@ def run_baseline_job(
     import flowsim
 
     cache = ResultCache(cache_dir)
-    with warnings.catch_warnings(), _plain_errors():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         scn = flowsim.load_scenario(base, overrides)
         res = flowsim.run(
@@ -223,6 +209,8 @@ def shutdown_all(kill: bool = True) -> None:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, JobError):
+    from flowsim.errors import ConfigError
+
+    if isinstance(exc, ConfigError):  # pickles whole: its message lists every problem
         return str(exc)
     return f"{type(exc).__name__}: {exc}"

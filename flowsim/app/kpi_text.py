@@ -1,57 +1,39 @@
-"""KPI labels and units for the page: the one place the app reads the KPI table.
+"""KPI text for the page: labels, units, definitions and headline from the one KPI table.
 
-Today units and definitions come from :data:`flowsim.metrics.KPI_INFO`, which has no
-short labels; the short labels for the headline KPIs live here until the KPI table
-module carries them, when this accessor is the only thing to repoint.
+Labels, units, definitions and the headline flag come from :mod:`flowsim.kpi_meta`
+(which reads :data:`flowsim.kpis.KPIS`); this module adds only the page's number
+formats (short money, a time unit after headline figures) and interval wording.
 """
 
 from __future__ import annotations
 
 import math
 
-from flowsim.metrics import KPI_INFO
+from flowsim.kpi_meta import headline_kpis, kpi_meta, kpi_names
 
-#: KPIs the page shows first, in order.
-HEADLINE_KPIS: tuple[str, ...] = (
-    "ed_pct_within_4h",
-    "ed_12h_from_arrival",
-    "ambulance_handover_hours_lost",
-    "acute_occupancy_pct",
-    "delayed_patients_mean",
-    "delayed_discharge_bed_days",
-    "elective_waiting_list_end",
-    "elective_52w_waiters",
-)
 
-_SHORT = {
-    "ed_pct_within_4h": "A&E seen within 4 hours",
-    "ed_12h_from_arrival": "A&E stays over 12 hours",
-    "ed_trolley_waits_12h": "12-hour trolley waits",
-    "ambulance_handover_hours_lost": "Handover hours lost",
-    "acute_occupancy_pct": "G&A bed occupancy",
-    "delayed_patients_mean": "Patients delayed in acute beds",
-    "delayed_discharge_bed_days": "Delayed discharge bed-days",
-    "elective_waiting_list_end": "Elective waiting list",
-    "elective_52w_waiters": "52-week waiters",
-    "elective_pct_within_18w": "Waiting under 18 weeks",
-    "cost_total_gbp": "Total system cost",
-}
+def page_headline_kpis() -> tuple[str, ...]:
+    """The KPI table's headline KPIs the page shows as tiles, in table order.
+
+    Money is left out: the page shows each option's annual cost beside it.
+    """
+    return tuple(k for k in headline_kpis() if kpi_meta(k).unit != "GBP")
 
 
 def kpi_unit(name: str) -> str:
     """Unit of a KPI (``%``, ``count``, ``bed-days``...), empty if unknown."""
-    return KPI_INFO.get(name, ("", ""))[0]
+    return kpi_meta(name).unit if name in kpi_names() else ""
 
 
 def kpi_definition(name: str) -> str:
-    """One-line definition of a KPI."""
-    return KPI_INFO.get(name, ("", name))[1]
+    """One-line definition of a KPI (its name if unknown)."""
+    return kpi_meta(name).definition if name in kpi_names() else name
 
 
 def kpi_label(name: str) -> str:
-    """Short label for a KPI, for headings and table rows."""
-    if name in _SHORT:
-        return _SHORT[name]
+    """Label of a KPI, for headings and table rows (unknown names made readable)."""
+    if name in kpi_names():
+        return kpi_meta(name).label
     return name.replace("_", " ").capitalize()
 
 

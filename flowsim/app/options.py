@@ -30,8 +30,6 @@ COUNTIES: tuple[str, ...] = ("worcestershire", "west_norfolk", "leicestershire")
 #: Scenario name of the baseline in every experiment the app builds.
 BASELINE = "baseline"
 
-_WHOLE_UNITS = {"beds", "places", "packages", "clinicians", "h", "0/1"}
-
 
 @dataclass(frozen=True)
 class Slider:
@@ -57,7 +55,7 @@ def _slider_max(p: Param) -> float:
 
 
 def _slider_step(p: Param, maximum: float) -> float:
-    if p.unit in _WHOLE_UNITS:
+    if p.integer:
         return 1.0
     if p.unit == "ratio":
         return 0.05
@@ -70,14 +68,15 @@ def _slider_step(p: Param, maximum: float) -> float:
 
 
 def sliders(intervention: str) -> list[Slider]:
-    """One slider per size parameter of a library intervention.
+    """One slider per settable size parameter of a library intervention.
 
     The range is the library's own bound where it has one; otherwise up to four
-    times the default (the library sets no upper bound, only a minimum).
+    times the default (the library sets no upper bound, only a minimum). The
+    library's cost constants get no slider (they are not settable), and a size the
+    library takes in whole units (:attr:`Param.integer`) moves in whole steps.
     """
-    iv = REGISTRY[intervention]
     out = []
-    for p in iv.params:
+    for p in settable_params(intervention):
         hi = _slider_max(p)
         out.append(
             Slider(
@@ -89,10 +88,15 @@ def sliders(intervention: str) -> list[Slider]:
                 step=_slider_step(p, hi),
                 default=float(p.default),
                 help=p.description,
-                whole=p.unit in _WHOLE_UNITS,
+                whole=p.integer,
             )
         )
     return out
+
+
+def settable_params(intervention: str) -> list[Param]:
+    """The size parameters of an intervention a user may set (not its cost constants)."""
+    return [p for p in REGISTRY[intervention].params if not p.cost]
 
 
 def option_spec(intervention: str, sizes: Mapping[str, float] | None = None) -> str:

@@ -19,11 +19,11 @@ from flowsim.app.downloads import board_report_html, tables_excel, tables_zip
 from flowsim.app.figures import forest_figure
 from flowsim.app.jobs import JobManager
 from flowsim.app.kpi_text import (
-    HEADLINE_KPIS,
     format_with_unit,
     interval_text,
     kpi_definition,
     kpi_label,
+    page_headline_kpis,
 )
 from flowsim.app.ranking import RANK_BY, breach_label, rank_options, ranking_for_display
 from flowsim.app.settings import AppSettings
@@ -226,7 +226,7 @@ def baseline_tab(manager: JobManager, scn, run_choice, run_overrides) -> None:
             summ = bres.summary.set_index("kpi")
             st.subheader("Headline figures (mean over replications, 95% CI)")
             cols = st.columns(4)
-            for i, k in enumerate(HEADLINE_KPIS):
+            for i, k in enumerate(page_headline_kpis()):
                 r = summ.loc[k]
                 ci = interval_text(k, r["ci_low"], r["ci_high"])
                 with cols[i % 4]:

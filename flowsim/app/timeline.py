@@ -1,32 +1,18 @@
-"""Dates for the daily series, and monthly means, for the page's charts.
+"""Daily series by date, and monthly means, for the page's charts.
 
-The model counts days from its start (day 0 = the 1st of ``run.start_month``, with
-``run.start_weekday``). :func:`start_date` puts that on the calendar: the latest
-year up to :data:`LATEST_YEAR` in which the 1st of that month fell on that weekday
-(1 April 2024, a Monday, for the packaged counties). This is the one function to
-repoint when the scenario carries its own start date.
+Simulated days are put on the calendar by the library's one rule,
+:func:`flowsim.dates.scenario_start_date` (1 April 2024, a Monday, for the packaged
+counties), so the page's dates are the report's and the tables'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 import pandas as pd
 
 from flowsim.config import Scenario
-
-LATEST_YEAR = 2025
-
-
-def start_date(scenario: Scenario) -> date:
-    """Calendar date of simulated day 0."""
-    month, weekday = scenario.run.start_month, scenario.run.start_weekday
-    for year in range(LATEST_YEAR, LATEST_YEAR - 7, -1):
-        d = date(year, month, 1)
-        if d.weekday() == weekday:
-            return d
-    raise AssertionError("every weekday occurs within seven years")  # pragma: no cover
+from flowsim.dates import scenario_start_date
 
 
 def daily_means(
@@ -38,7 +24,7 @@ def daily_means(
     """
     d = daily if name is None else daily[daily["scenario"] == name]
     m = d.groupby("day")[list(columns)].mean()
-    m.index = pd.to_datetime(start_date(scenario)) + pd.to_timedelta(m.index, unit="D")
+    m.index = pd.to_datetime(scenario_start_date(scenario)) + pd.to_timedelta(m.index, unit="D")
     m.index.name = "date"
     return m
 

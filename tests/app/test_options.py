@@ -17,7 +17,10 @@ from flowsim.interventions import REGISTRY, resolve
 @pytest.mark.parametrize("name", sorted(REGISTRY))
 def test_sliders_cover_the_default_within_library_bounds(name):
     iv = REGISTRY[name]
-    for s, p in zip(opt.sliders(name), iv.params, strict=True):
+    settable = [p for p in iv.params if not p.cost]
+    for s, p in zip(opt.sliders(name), settable, strict=True):
+        assert s.whole == p.integer
+        assert s.step == 1.0 or not p.integer
         assert s.minimum == p.minimum
         assert s.minimum <= s.default <= s.maximum
         if p.maximum is not None:
@@ -25,6 +28,13 @@ def test_sliders_cover_the_default_within_library_bounds(name):
         assert 0 < s.step <= s.maximum - s.minimum
         # every slider position is a valid size for the library
         resolve(f"{name}:{p.name}={s.maximum:g}")
+        resolve(f"{name}:{p.name}={s.minimum + s.step:g}")
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_no_slider_for_a_library_cost_constant(name):
+    costs = {p.name for p in REGISTRY[name].params if p.cost}
+    assert not costs & {s.name for s in opt.sliders(name)}
 
 
 def test_option_spec_leaves_out_defaults_and_resolves():
@@ -121,7 +131,8 @@ def test_slug_and_labels():
     assert opt.slug("  Winter: +30 beds! ") == "winter_30_beds"
     assert opt.slug("!!!") == "option"
     assert opt.option_label("more_home_care:packages=150") == "More home care (packages 150)"
-    assert math.isfinite(opt.sliders("discharge_to_assess")[1].step)
+    assert [s.name for s in opt.sliders("discharge_to_assess")] == ["assessment_days"]
+    assert all(math.isfinite(s.step) for n in REGISTRY for s in opt.sliders(n))
 
 
 def test_not_kept_names_what_an_upload_loses():

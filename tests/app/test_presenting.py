@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 import zipfile
-from datetime import date
 
 import pandas as pd
 import pytest
@@ -20,7 +19,9 @@ from flowsim.app.downloads import (
     tables_zip,
 )
 from flowsim.app.kpi_text import format_value, format_with_unit, interval_text, kpi_label
-from flowsim.app.timeline import LATEST_YEAR, daily_means, monthly_means, start_date
+from flowsim.app.timeline import daily_means, monthly_means
+from flowsim.dates import scenario_start_date
+from flowsim.kpi_meta import headline_kpis, kpi_meta
 
 
 def test_kpi_text():
@@ -31,8 +32,19 @@ def test_kpi_text():
     assert format_with_unit("delayed_discharge_bed_days", 3452.4) == "3,452"
     assert format_with_unit("ed_12h_from_arrival", 5207.0) == "5,207"
     assert format_with_unit("ambulance_handover_hours_lost", 301.6) == "301.6 h"
-    assert kpi_label("ed_pct_within_4h") == "A&E seen within 4 hours"
-    assert kpi_label("emergency_diversions") == "Emergency diversions"
+    assert kpi_label("ed_pct_within_4h") == kpi_meta("ed_pct_within_4h").label
+    assert kpi_label("not_a_kpi_name") == "Not a kpi name"
+
+
+def test_page_reads_the_one_kpi_table():
+    from flowsim.app import kpi_text
+
+    assert not hasattr(kpi_text, "_SHORT") and not hasattr(kpi_text, "HEADLINE_KPIS")
+    tiles = kpi_text.page_headline_kpis()
+    assert set(tiles) == {k for k in headline_kpis() if kpi_meta(k).unit != "GBP"}
+    for k in tiles:
+        assert kpi_text.kpi_unit(k) == kpi_meta(k).unit
+        assert kpi_text.kpi_definition(k) == kpi_meta(k).definition
 
 
 def test_intervals_stay_in_range_and_say_so():
@@ -44,13 +56,13 @@ def test_intervals_stay_in_range_and_say_so():
     assert "no confidence interval" in interval_text("ed_attendances", math.nan, math.nan)
 
 
-def test_start_date_matches_month_and_weekday():
-    assert start_date(load_scenario("worcestershire")) == date(2024, 4, 1)
+def test_page_dates_follow_the_library_calendar():
+    # 1 January on a Wednesday: 2025 is one, but the library's rule stops at 2024
     scn = load_scenario("worcestershire", {"run.start_weekday": 2, "run.start_month": 1})
-    d = start_date(scn)
-    assert (d.month, d.day, d.weekday()) == (1, 1, 2) and d.year <= LATEST_YEAR
-    later = [date(y, 1, 1) for y in range(d.year + 1, LATEST_YEAR + 1)]
-    assert all(x.weekday() != 2 for x in later)
+    daily = pd.DataFrame({"scenario": "s", "rep": 0, "day": [0, 1], "x": [1.0, 2.0]})
+    d = daily_means(daily, scn, ["x"])
+    assert d.index[0] == pd.Timestamp(scenario_start_date(scn))
+    assert d.index[0].year <= 2024 and d.index[0].weekday() == 2
 
 
 def test_daily_and_monthly_means_carry_dates():
@@ -101,6 +113,9 @@ def test_report_is_self_contained(tiny_comparison):
     assert page.startswith("<!doctype html>") or page.lower().startswith("<!doctype html>")
     assert "seven_day_discharge" in page
     assert 'src="http' not in page and "src='http" not in page
+    from flowsim.report import render_html_report
+
+    assert page == render_html_report(tiny_comparison)  # the library's report, not a copy
 
 
 @pytest.mark.parametrize("kpi", ["delayed_discharge_bed_days", "ed_pct_within_4h"])

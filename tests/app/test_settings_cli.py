@@ -43,6 +43,11 @@ def test_command_listens_where_asked_and_sends_no_usage_statistics():
 def test_cli_app_passes_its_options_to_launch(monkeypatch):
     seen = {}
     monkeypatch.setattr(flowsim.app, "launch", lambda **kw: seen.update(kw) or 0)
+    # the command line probes a scheduler before starting anything (preflight); no
+    # scheduler runs here, so the probe answers as a live one would
+    from flowsim import executors
+
+    monkeypatch.setattr(executors, "check_scheduler", lambda *a, **k: None)
     argv = ["app", "--port", "8600", "--executor", "dask", "--scheduler", "tcp://h:1"]
     assert cli.main(argv) == 0
     assert seen == {

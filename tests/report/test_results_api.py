@@ -74,3 +74,22 @@ def test_summary_intervals_respect_kpi_ranges(small_comparison):
     assert (s["ci_low"] <= s["mean"]).all() and (s["mean"] <= s["ci_high"]).all()
     assert s["label"].map(lambda x: "_" not in x).all()
     assert (s["label"] == s["kpi"].map(lambda k: kpi_meta(k).label)).all()
+
+
+def test_scenario_html_repr_is_short_and_names_capacities(worcs_short):
+    scn = worcs_short.with_overrides({"name": "a<b", "acute.beds": 777})
+    h = scn._repr_html_()
+    assert h.startswith("<table>") and h.endswith("</table>")
+    assert "a&lt;b" in h and "a<b" not in h  # escaped
+    assert "777" in h and scn.config_hash()[:12] in h
+    assert h.count("<tr>") <= 12
+
+
+def test_journeys_are_exported_and_a_result_method(one):
+    j = one.journeys()
+    assert flowsim.journeys is flowsim.records.journeys
+    pdt.assert_frame_equal(j, flowsim.journeys(one.records))
+    assert list(j.columns) == ["patient_id", "setting", "event", "time_min"]
+    assert (j["event"] == "ed_arrival").sum() == int(
+        (one.records.ed["arrival"] == one.records.ed["arrival"]).sum()
+    )

@@ -8,9 +8,9 @@ the whole test takes well under a minute.
 
 The generated values cover what this branch makes safe: hostile names, output
 folders, figure paths, run options and scheduler addresses, experiment structure,
-binary and non-UTF-8 files, design sizes, bad horizons. Argument limits for
-``--replications`` and ``--seed`` (0, negative, huge) belong to the strict-input
-work and are listed in ``PENDING_ARGUMENTS`` to be added here once it lands.
+binary and non-UTF-8 files, design sizes, bad horizons, and the argument limits of
+:mod:`flowsim.limits` (``--replications`` 0, -1 or 10^9, ``--seed -1``, ``--jobs 0``),
+which must be refused up front with exit 2, never run.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from hypothesis import strategies as st  # noqa: E402
 
 from flowsim.cli import main  # noqa: E402
 
-#: Arguments whose hostile values are handled by the strict-input work, not yet here.
-PENDING_ARGUMENTS = {"--replications": ["0", "-1", "1000000000"], "--seed": ["-1"]}
+#: Argument values outside the limits of flowsim.limits (each must exit 2 before any work).
+LIMIT_ARGUMENTS = {"--replications": ["0", "-1", "1000000000"], "--seed": ["-1"], "--jobs": ["0"]}
 
 NAMES = st.one_of(
     st.sampled_from(
@@ -168,6 +168,9 @@ def invocation(draw) -> tuple[list[str], dict[str, bytes]]:
             return argv, files
         if draw(st.booleans()):
             argv += ["--jobs", draw(JOBS)]
+        if draw(st.integers(0, 3)) == 0:
+            flag = draw(st.sampled_from(sorted(LIMIT_ARGUMENTS)))
+            argv += [flag, draw(st.sampled_from(LIMIT_ARGUMENTS[flag]))]
         executor, scheduler = draw(EXECUTORS), draw(SCHEDULERS)
         if executor:
             argv += ["--executor", executor]
@@ -238,6 +241,30 @@ def test_cli_exits_0_or_2_without_traceback_and_stays_in_its_folder(
     rc, text = _in_process(argv)
     event(f"{argv[0]} exit {rc}")  # the mix of outcomes, in --hypothesis-show-statistics
     _check(root, work, argv, rc, text, before)
+
+
+@pytest.mark.parametrize(
+    "command", [["run"], ["compare", "exp.yaml"], ["sweep", "sw.yaml"], ["sensitivity", "se.yaml"]]
+)
+@pytest.mark.parametrize(
+    "flag,value", [(f, v) for f, values in LIMIT_ARGUMENTS.items() for v in values]
+)
+def test_argument_limits_exit_2_before_any_work(tmp_path, monkeypatch, command, flag, value):
+    monkeypatch.chdir(tmp_path)
+    exp = {"name": "e", "replications": 1, "days": 1, "warmup_days": 0}
+    exp["scenarios"] = [{"name": "baseline"}, {"name": "b", "overrides": {"acute.beds": 900}}]
+    (tmp_path / "exp.yaml").write_text(yaml.safe_dump(exp))
+    sw = {"name": "s", "replications": 1, "days": 1, "warmup_days": 0}
+    sw["parameters"] = {"acute.beds": {"values": [800, 820]}}
+    (tmp_path / "sw.yaml").write_text(yaml.safe_dump(sw))
+    se = {"replications": 1, "days": 1, "warmup_days": 0, "trajectories": 2}
+    se["parameters"] = {"acute.beds": {"low": 800, "high": 900}}
+    (tmp_path / "se.yaml").write_text(yaml.safe_dump(se))
+    before = snapshot(tmp_path)
+    rc, text = _in_process([*command, flag, value, "--out", "out", "--no-progress"])
+    assert rc == 2, text
+    assert "Traceback" not in text and flag in text, text
+    assert snapshot(tmp_path) == before  # refused before any folder or file was made
 
 
 SUBPROCESS_CASES = [

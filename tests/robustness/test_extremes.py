@@ -126,10 +126,3 @@ def test_tiny_capacities_queues_grow_and_run_ends(short, corridor):
         assert d["ambulances_waiting"].iloc[-1] > 100
         assert k["ed_corridor_care_pct"] == 0
     assert all(isinstance(v, float) for v in k.values())
-
-
-def test_results_hold_no_patient_records(short):
-    res = flowsim.run(short, replications=2)
-    assert set(res.kpis.columns) == {"scenario", "point", "rep", "kpi", "value"}
-    assert len(res.daily) == 2 * 20
-    assert not hasattr(res, "records")

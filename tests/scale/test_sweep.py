@@ -221,13 +221,20 @@ def test_morris_six_parameters_writes_plot(tmp_path):
     m = SensitivitySpec.model_validate(
         yaml.safe_load((EXPERIMENTS / "morris_6params.yaml").read_text())
     )
-    m = m.model_copy(
-        update={
+    # One parameter the flow cannot feel (a unit cost) in place of demand growth, which
+    # barely moves in three days: with common seeds at every point its elementary
+    # effects are exactly zero, so a wrong design or analysis shows here.
+    params = {k: v for k, v in m.parameters.items() if k != "demand.growth_pct_per_year"}
+    params["costs.acute_bed_day_gbp"] = {"low": 400, "high": 700}
+    m = SensitivitySpec.model_validate(
+        {
+            **m.model_dump(mode="json"),
+            "parameters": params,
             "days": 3,
             "warmup_days": 1,
             "replications": 1,
             "trajectories": 3,
-            "kpis": ("delayed_patients_mean",),
+            "kpis": ["delayed_patients_mean", "acute_occupancy_pct"],
         }
     )
     res = sensitivity(m, out=tmp_path, jobs=2)
@@ -235,9 +242,14 @@ def test_morris_six_parameters_writes_plot(tmp_path):
     assert set(res.indices["parameter"]) == set(m.parameters)
     assert np.isfinite(res.indices["mu_star"]).all()
     files = write_plots(res)
-    assert all((res.folder / f).is_file() for f in files) and len(files) == 2
-    # beds move delayed patients less than nothing at all: the index is non-negative
-    assert (res.indices["mu_star"] >= 0).all()
+    assert all((res.folder / f).is_file() for f in files) and len(files) == 2 * 2  # per KPI
+    occ = res.indices[res.indices["kpi"] == "acute_occupancy_pct"].set_index("parameter")
+    # the cost has no effect and ranks last (tied with the weekend factor: a three-day
+    # run from a Monday has no weekend); length of stay, which sets how many beds stay
+    # filled, ranks first (measured; a design whose columns were mislabelled fails both)
+    assert occ.loc["costs.acute_bed_day_gbp", "mu_star"] == 0 == occ["mu_star"].min()
+    assert occ["mu_star"].idxmax() == "acute.emergency_los_days.mean"
+    assert occ["mu_star"].max() > 0
 
 
 def test_sobol_indices_on_tiny_design(tmp_path):
