@@ -63,8 +63,11 @@ def _slider_step(p: Param, maximum: float) -> float:
         return 0.25
     if p.unit == "%":
         return 1.0
-    # Money: about a hundred steps over the range, a round number of pounds.
-    return float(max(1, 10 ** math.floor(math.log10(max(maximum, 1.0) / 100))))
+    if p.unit == "GBP":  # money: about a hundred steps, a round number of pounds
+        return float(max(1, 10 ** math.floor(math.log10(max(maximum, 1.0) / 100))))
+    # Any other continuous size: a power of ten giving at least ten steps over the range.
+    span = maximum - p.minimum
+    return float(10 ** math.floor(math.log10(span / 10))) if span > 0 else 1.0
 
 
 def sliders(intervention: str) -> list[Slider]:
