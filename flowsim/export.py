@@ -46,6 +46,23 @@ def write_parquet_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path)
     return out
 
 
+def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the control characters Excel cannot store removed from its text.
+
+    A scenario name may hold any character (names are data; folders are made safe
+    elsewhere), but an ``.xlsx`` cell refuses NUL and the other C0 controls.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if not text:
+        return df
+    out = df.copy()
+    for c in text:
+        out[c] = out[c].map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
+    return out
+
+
 def write_excel_tables(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the tables to one Excel workbook, one sheet per table.
 
@@ -74,7 +91,7 @@ def write_excel_tables(tables: Mapping[str, pd.DataFrame], path: str | Path) -> 
             if len(df) > limit:
                 notes.append(f"{sheet}: first {limit:,} of {len(df):,} rows; see the Parquet file")
                 df = df.iloc[:limit]
-            df.to_excel(xl, sheet_name=sheet, index=False)
+            _excel_safe(df).to_excel(xl, sheet_name=sheet, index=False)
         if notes:
             pd.DataFrame({"note": notes}).to_excel(xl, sheet_name="notes", index=False)
     atomic_write_bytes(path, buf.getvalue())

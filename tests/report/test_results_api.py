@@ -93,3 +93,16 @@ def test_journeys_are_exported_and_a_result_method(one):
     assert (j["event"] == "ed_arrival").sum() == int(
         (one.records.ed["arrival"] == one.records.ed["arrival"]).sum()
     )
+
+
+def test_excel_export_keeps_a_scenario_name_with_control_characters(tmp_path):
+    # Excel cells refuse NUL and other C0 controls; the workbook is still written, and
+    # the name keeps every other character.
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from flowsim.export import write_excel_tables
+
+    t = pd.DataFrame({"scenario": ["a\x00b\x07c"], "value": [1.0]})
+    path = write_excel_tables({"kpis": t}, tmp_path / "x.xlsx")
+    assert load_workbook(path)["kpis"]["A2"].value == "abc"
