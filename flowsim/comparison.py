@@ -24,6 +24,7 @@ from flowsim.config import Scenario, load_model_file, load_scenario
 from flowsim.errors import ConfigError, Problem
 from flowsim.executors import RunOptions
 from flowsim.experiment import RunResult, run, summarise
+from flowsim.export import TablesExport
 from flowsim.kpi_meta import format_value, headline_kpis, higher_is_better, kpi_meta
 from flowsim.stats import ci95, paired_ci, significant, welch_ci
 
@@ -310,7 +311,7 @@ def breach_probabilities(kpis: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
 
 
 @dataclass(repr=False)
-class ComparisonResult:
+class ComparisonResult(TablesExport):
     """Everything a summit comparison produced: tidy tables plus plot methods.
 
     Attributes
@@ -370,18 +371,6 @@ class ComparisonResult:
             "kpis": self.run.kpis,
             "daily": self.run.daily,
         }
-
-    def to_parquet(self, folder: str | Path) -> list[Path]:
-        """Write each table of :meth:`tables` as ``<folder>/<name>.parquet``."""
-        from flowsim.export import write_parquet_tables
-
-        return write_parquet_tables(self.tables(), folder)
-
-    def to_excel(self, path: str | Path) -> Path:
-        """Write the tables of :meth:`tables` to one Excel workbook, a sheet each."""
-        from flowsim.export import write_excel_tables
-
-        return write_excel_tables(self.tables(), path)
 
     def __repr__(self) -> str:
         return (

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +19,7 @@ import pandas as pd
 from flowsim.config import Scenario
 from flowsim.dates import add_dates
 from flowsim.executors import RunOptions, map_tasks
+from flowsim.export import TablesExport
 from flowsim.kpi_meta import format_value, headline_kpis, kpi_meta
 from flowsim.limits import check_distinct_names, check_run_args
 from flowsim.metrics import (
@@ -136,7 +136,7 @@ def _kpi_html(values: dict[str, float]) -> str:
 
 
 @dataclass(repr=False)
-class SimulationResult:
+class SimulationResult(TablesExport):
     """One replication: its patient-level records, KPIs and daily series.
 
     Attributes
@@ -188,18 +188,6 @@ class SimulationResult:
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the result by name (what ``to_parquet``/``to_excel`` write)."""
         return {"kpis": self.kpi_table(), "daily": self.daily}
-
-    def to_parquet(self, folder: str | Path) -> list[Path]:
-        """Write each table of :meth:`tables` as ``<folder>/<name>.parquet``."""
-        from flowsim.export import write_parquet_tables
-
-        return write_parquet_tables(self.tables(), folder)
-
-    def to_excel(self, path: str | Path) -> Path:
-        """Write the tables of :meth:`tables` to one Excel workbook, a sheet each."""
-        from flowsim.export import write_excel_tables
-
-        return write_excel_tables(self.tables(), path)
 
     def plot_occupancy(self, ax=None):
         """Acute beds occupied at midnight against date, with the beds available.
@@ -267,7 +255,7 @@ def simulate(
 
 
 @dataclass(repr=False)
-class RunResult:
+class RunResult(TablesExport):
     """Replications of one or more scenarios.
 
     Attributes
@@ -318,18 +306,6 @@ class RunResult:
         if self.ed_time_hist is not None and len(self.ed_time_hist):
             out["ed_time_in_department_hist"] = self.ed_time_hist
         return out
-
-    def to_parquet(self, folder: str | Path) -> list[Path]:
-        """Write each table of :meth:`tables` as ``<folder>/<name>.parquet``."""
-        from flowsim.export import write_parquet_tables
-
-        return write_parquet_tables(self.tables(), folder)
-
-    def to_excel(self, path: str | Path) -> Path:
-        """Write the tables of :meth:`tables` to one Excel workbook, a sheet each."""
-        from flowsim.export import write_excel_tables
-
-        return write_excel_tables(self.tables(), path)
 
     def __repr__(self) -> str:
         return (

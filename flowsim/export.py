@@ -96,3 +96,18 @@ def write_excel_tables(tables: Mapping[str, pd.DataFrame], path: str | Path) -> 
             pd.DataFrame({"note": notes}).to_excel(xl, sheet_name="notes", index=False)
     atomic_write_bytes(path, buf.getvalue())
     return path
+
+
+class TablesExport:
+    """Parquet and Excel export for a result whose ``tables()`` returns named tables."""
+
+    def tables(self) -> dict[str, pd.DataFrame]:  # pragma: no cover - each result defines it
+        raise NotImplementedError
+
+    def to_parquet(self, folder: str | Path) -> list[Path]:
+        """Write each table of :meth:`tables` as ``<folder>/<name>.parquet``."""
+        return write_parquet_tables(self.tables(), folder)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the tables of :meth:`tables` to one Excel workbook, a sheet each."""
+        return write_excel_tables(self.tables(), path)
