@@ -4,8 +4,10 @@ The hot path avoids what is expensive in SimPy: one ``Process`` per patient and
 ``simpy.Resource`` (whose release scans its users, costly for a 900-bed pool).
 Instead a patient's journey is a chain of steps, each a flat tuple on the
 :class:`Clock`'s own heap, and capacity is a :class:`Pool`: a counter plus FIFO
-queues, O(1) per request and release. ``benchmarks/bench_clock.py`` measures the
-choice: a model event through the clock costs a fraction of one through SimPy's
+queues, O(1) per request and release. Arrival streams (:meth:`Clock.chain`) are
+merged up front into one time-sorted stream the loop reads beside the heap, so the
+most frequent events never pass through it. ``benchmarks/bench_clock.py`` measures
+the choice: a model event through the clock costs a fraction of one through SimPy's
 public scheduling calls.
 
 **One callback convention**: a scheduled step is ``fn(*args)``, scheduled with
@@ -29,6 +31,7 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
 
+import numpy as np
 import simpy
 
 MIN_PER_DAY = 1440.0
@@ -234,11 +237,23 @@ class Clock:
         heappush(self._queue, (self.now, -1, self._merge_far, ()))
         #: Time of the pending wake-up for SimPy's next event (inf: none pending).
         self._wake_at = math.inf
+        # Arrival streams registered with :meth:`chain` before a run are merged into
+        # one time-sorted stream that the loop reads beside the heap (see _loop):
+        # arrivals, the most frequent events, never pass through the heap.
+        self._arr_t: list[float] = [math.inf]  # arrival times, then an inf sentinel
+        self._arr_src: list[int] = []  # index into _arr_sources
+        self._arr_i: list[int] = []  # the arrival's index in its stream
+        self._arr_sources: list[tuple[Callable[..., None], tuple]] = []
+        self._arr_k = 0  # next arrival to dispatch
+        self._arr_done = 0  # arrivals dispatched before the last merge
+        self._pending_chains: list[tuple[object, Callable[..., None], tuple]] = []
+        self._running = False
 
     @property
     def events_scheduled(self) -> int:
-        """Model events scheduled so far (SimPy's own events not counted)."""
-        return next(copy.copy(self._eid))
+        """Model events scheduled so far, arrivals dispatched from :meth:`chain` streams
+        included (SimPy's own events not counted)."""
+        return next(copy.copy(self._eid)) + self._arr_done + self._arr_k
 
     def at(self, delay: float, fn: Callable[..., None], *args: object) -> None:
         """Call ``fn(*args)`` after ``delay`` minutes (negative delays count as 0).
@@ -306,18 +321,43 @@ class Clock:
             self.env.run(until=until)  # SimPy has nothing due before ``until``
 
     def _loop(self, until: float) -> None:
-        """The event loop of :meth:`run`: pop, set the time, call, until the marker."""
+        """The event loop of :meth:`run`.
+
+        Steps, once per event:
+
+        1. the next arrival of the merged arrival stream is due before the heap's
+           first event: set the time, call its step ``fn(*args, i)``;
+        2. otherwise pop the heap's first event, set the time, call ``fn(*args)``;
+        3. the end marker (due at ``until``, before any event due then) stops the loop.
+
+        A heap event due at the same time as an arrival runs first.
+        """
         self.sync_simpy()
+        if self._pending_chains:
+            self._merge_chains()
         q = self._queue
         pop = heappop  # a local: this loop runs once per event
+        arr_t, arr_src, arr_i, sources = self._arr_t, self._arr_src, self._arr_i, self._arr_sources
+        k = self._arr_k
+        next_t = arr_t[k]
         # The end marker sorts before every event due at ``until`` (insertion -2).
         marker = (until, -2, _stop, ())
         heappush(q, marker)
+        self._running = True
         try:
             while True:
-                t, _, fn, args = pop(q)
-                self.now = t
-                fn(*args)
+                if next_t < q[0][0]:  # the heap is never empty: the marker is in it
+                    self.now = next_t
+                    fn, args = sources[arr_src[k]]
+                    i = arr_i[k]
+                    k += 1
+                    self._arr_k = k
+                    next_t = arr_t[k]
+                    fn(*args, i)
+                else:
+                    t, _, fn, args = pop(q)
+                    self.now = t
+                    fn(*args)
         except _EndOfRun:
             pass
         except BaseException:
@@ -326,13 +366,49 @@ class Clock:
             q[:] = [e for e in q if e is not marker]
             heapify(q)
             raise
+        finally:
+            self._running = False
+
+    def _merge_chains(self) -> None:
+        """Merge the streams registered since the last run into the arrival stream,
+        in time order; at equal times earlier-registered streams come first."""
+        k = self._arr_k
+        times = [np.asarray(self._arr_t[k:-1], dtype=float)]
+        src = [np.asarray(self._arr_src[k:], dtype=np.int64)]
+        idx = [np.asarray(self._arr_i[k:], dtype=np.int64)]
+        for stream_times, fn, args in self._pending_chains:
+            t = np.asarray(stream_times, dtype=float)
+            if np.isnan(t).any() or (np.diff(t) < 0).any():
+                raise ValueError(f"arrival times for {fn!r} must be sorted numbers")
+            keep = t >= self.now  # an arrival before now runs now, as with at()
+            t = np.where(keep, t, self.now)
+            times.append(t)
+            src.append(np.full(len(t), len(self._arr_sources), dtype=np.int64))
+            idx.append(np.arange(len(t), dtype=np.int64))
+            self._arr_sources.append((fn, args))
+        self._pending_chains = []
+        t_all = np.concatenate(times)
+        order = np.argsort(t_all, kind="stable")
+        self._arr_done += k
+        self._arr_t = t_all[order].tolist() + [math.inf]
+        self._arr_src = np.concatenate(src)[order].tolist()
+        self._arr_i = np.concatenate(idx)[order].tolist()
+        self._arr_k = 0
 
     def chain(self, times: list[float], fn: Callable[..., None], *args: object) -> None:
-        """Call ``fn(*args, i)`` at each of the sorted ``times`` (minutes), scheduling one
-        arrival at a time so only one event per stream is ever pending. Each arrival
-        is due at ``times[i]`` exactly (not at the previous time plus a difference)."""
+        """Call ``fn(*args, i)`` at each of the sorted ``times`` (minutes): an arrival
+        stream. Each arrival is due at ``times[i]`` exactly.
+
+        Streams registered before :meth:`run` join the clock's merged arrival stream,
+        which the loop reads beside the heap, so an arrival costs no heap operation.
+        A stream started by a running step (for example a user's process) is chained
+        through the heap instead, one pending arrival at a time.
+        """
         n = len(times)
         if n == 0:
+            return
+        if not self._running:
+            self._pending_chains.append((times, fn, args))
             return
         q, eid, push = self._queue, self._eid, heappush
 
@@ -340,7 +416,6 @@ class Clock:
             fn(*args, i)
             i += 1
             if i < n:
-                # Arrivals are the most frequent events: pushed here without at().
                 push(q, (times[i], next(eid), arrive, (i,)))
 
         self.at(times[0] - self.now, arrive, 0)

@@ -333,3 +333,51 @@ def test_event_loop_pauses_the_cyclic_collector_and_restores_it():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_arrival_streams_merge_in_time_order_with_heap_events_first_on_ties():
+    """Two streams registered before the run interleave by time (the earlier-registered
+    stream first at equal times); a heap event due at an arrival's time runs before
+    it; events_scheduled counts dispatched arrivals."""
+    clock = Clock(simpy.Environment(), 0)
+    log = []
+    clock.chain([1.0, 3.0, 5.0], lambda tag, i: log.append((tag, i, clock.now)), "a")
+    clock.chain([2.0, 3.0], lambda tag, i: log.append((tag, i, clock.now)), "b")
+    clock.at(3.0, log.append, "heap@3")
+    clock.run(4.0)  # nothing due at 4 or later runs yet
+    assert log == [("a", 0, 1.0), ("b", 0, 2.0), "heap@3", ("a", 1, 3.0), ("b", 1, 3.0)]
+    assert clock.events_scheduled == 1 + 4
+    clock.run(10.0)
+    assert log[-1] == ("a", 2, 5.0)
+
+
+def test_a_stream_chained_between_runs_or_during_one_still_arrives_on_time():
+    clock = Clock(simpy.Environment(), 0)
+    log = []
+    clock.chain([1.0, 6.0], lambda i: log.append(("first", i, clock.now)))
+    clock.run(2.0)
+    # registered between runs: merged with what is left of the first stream; a time
+    # already past arrives now
+    clock.chain([1.5, 4.0, 7.0], lambda i: log.append(("second", i, clock.now)))
+
+    def start_third() -> None:  # registered by a running step: chained via the heap
+        clock.chain([5.0, 8.0], lambda i: log.append(("third", i, clock.now)))
+
+    clock.at(1.0, start_third)
+    clock.run(10.0)
+    assert log == [
+        ("first", 0, 1.0),
+        ("second", 0, 2.0),
+        ("second", 1, 4.0),
+        ("third", 0, 5.0),
+        ("first", 1, 6.0),
+        ("second", 2, 7.0),
+        ("third", 1, 8.0),
+    ]
+
+
+def test_unsorted_arrival_times_are_refused():
+    clock = Clock(simpy.Environment(), 0)
+    clock.chain([2.0, 1.0], lambda i: None)
+    with pytest.raises(ValueError, match="sorted"):
+        clock.run(5.0)
