@@ -363,7 +363,7 @@ class ComparisonResult(TablesExport):
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the comparison by name (what ``to_parquet``/``to_excel`` write)."""
-        return {
+        out = {
             "summary": self.summary,
             "differences": self.differences,
             "costs": self.costs,
@@ -371,6 +371,11 @@ class ComparisonResult(TablesExport):
             "kpis": self.run.kpis,
             "daily": self.run.daily,
         }
+        monthly = self.run.elective_monthly
+        if monthly is not None and len(monthly):
+            out["elective_trajectory"] = self.run.elective_trajectory
+            out["elective_monthly"] = monthly
+        return out
 
     def __repr__(self) -> str:
         return (
@@ -452,6 +457,18 @@ class ComparisonResult(TablesExport):
         matplotlib.axes.Axes
         """
         return self.run.plot_daily("elective_waiting_list", ax=ax)
+
+    def plot_elective_trajectory(self, ax=None):
+        """Share of the RTT list within 18 weeks at each month end, one line per
+        scenario, with 95% CIs and the E47 targets.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from flowsim.elective_plots import plot_elective_trajectory
+
+        return plot_elective_trajectory(self.run.elective_trajectory, ax=ax, baseline=self.baseline)
 
     def plot_delayed_by_pathway(self, ax=None):
         """Mean midnight count of delayed patients by discharge pathway, per scenario.

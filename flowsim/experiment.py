@@ -18,6 +18,7 @@ import pandas as pd
 
 from flowsim.config import Scenario
 from flowsim.dates import add_dates
+from flowsim.elective_trajectory import monthly_list, stack, summarise_trajectory
 from flowsim.executors import RunOptions, map_tasks
 from flowsim.export import TablesExport
 from flowsim.kpi_meta import format_value, headline_kpis, kpi_meta
@@ -57,6 +58,8 @@ class RepResult:
     daily: pd.DataFrame
     meta: dict
     tid_hist: np.ndarray | None = None
+    #: The RTT list at each month end (:func:`flowsim.elective_trajectory.monthly_list`).
+    elective_monthly: pd.DataFrame | None = None
 
 
 def run_task(task: RepTask) -> RepResult:
@@ -72,6 +75,7 @@ def run_task(task: RepTask) -> RepResult:
         daily=add_dates(daily_series(rep), task.scenario),
         meta=rep.meta,
         tid_hist=ed_time_histogram(rep),
+        elective_monthly=monthly_list(rep, task.scenario),
     )
 
 
@@ -272,6 +276,11 @@ class RunResult(TablesExport):
         Run statistics of each replication.
     ed_time_hist : pandas.DataFrame or None
         A&E time-in-department counts per half-hour bin and replication.
+    elective_monthly : pandas.DataFrame or None
+        The RTT list of every replication at each month end and at the period end:
+        ``scenario, point, rep, month, date, day, month_end`` and the list size,
+        share within 18 weeks, 52-week waiters and median wait
+        (:mod:`flowsim.elective_trajectory`).
     """
 
     scenarios: dict[str, Scenario]
@@ -280,11 +289,21 @@ class RunResult(TablesExport):
     daily: pd.DataFrame
     meta: list[dict] = field(default_factory=list)
     ed_time_hist: pd.DataFrame | None = None
+    elective_monthly: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
         """Mean and 95% CI per scenario and KPI (see :func:`summarise`)."""
         return summarise(self.kpis)
+
+    @property
+    def elective_trajectory(self) -> pd.DataFrame:
+        """The monthly RTT list per scenario: mean and 95% CI across replications of
+        each month end's list size, share within 18 weeks, 52-week waiters and median
+        wait (see :func:`flowsim.elective_trajectory.summarise_trajectory`)."""
+        return summarise_trajectory(
+            stack([]) if self.elective_monthly is None else self.elective_monthly
+        )
 
     @property
     def replications(self) -> int:
@@ -305,6 +324,9 @@ class RunResult(TablesExport):
         }
         if self.ed_time_hist is not None and len(self.ed_time_hist):
             out["ed_time_in_department_hist"] = self.ed_time_hist
+        if self.elective_monthly is not None and len(self.elective_monthly):
+            out["elective_trajectory"] = self.elective_trajectory
+            out["elective_monthly"] = self.elective_monthly
         return out
 
     def __repr__(self) -> str:
@@ -379,6 +401,18 @@ class RunResult(TablesExport):
         from flowsim.plots import plot_time_in_department
 
         return plot_time_in_department(self.ed_time_hist, ax=ax)
+
+    def plot_elective_trajectory(self, ax=None):
+        """Share of the RTT list within 18 weeks at each month end, per scenario, with
+        its 95% CI and the national targets (E47: 65% by March 2026, 92% by March 2029).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from flowsim.elective_plots import plot_elective_trajectory
+
+        return plot_elective_trajectory(self.elective_trajectory, ax=ax)
 
 
 def collect(
@@ -473,4 +507,5 @@ def run(
         label=_task_label if len(scns) > 1 else None,
     )
     kpis, daily, metas, hist = collect(results)
-    return RunResult({s.name: s for s in scns}, seed, kpis, daily, metas, hist)
+    monthly = stack((r.scenario, r.point, r.replication, r.elective_monthly) for r in results)
+    return RunResult({s.name: s for s in scns}, seed, kpis, daily, metas, hist, monthly)

@@ -362,7 +362,32 @@ def _run_figures(res: RunResult) -> list[Figure]:
                     lambda col=col: plot_daily_band(res.daily, col),
                 )
             )
-    return out
+    traj = _trajectory_figure(res, res.plot_elective_trajectory)
+    return out + ([traj] if traj else [])
+
+
+def _trajectory_figure(res: RunResult, draw: Callable[[], object]) -> Figure | None:
+    """The monthly RTT trajectory with the E47 targets (None without snapshots)."""
+    if res.elective_monthly is None or not len(res.elective_monthly):
+        return None
+    n = res.replications
+    band = (
+        "band = 95% CI of the mean across replications"
+        if n > 1
+        else "one replication, so no confidence band"
+    )
+    return Figure(
+        "elective_trajectory.png",
+        "Elective RTT list waiting under 18 weeks at each month end (hollow marker: the "
+        f"period end), mean of replications; {band}. Lines: the national targets (E47), "
+        "65% by March 2026 and the 92% RTT standard by March 2029.",
+        draw,
+    )
+
+
+def _write_trajectory(res: RunResult, folder: Path) -> None:
+    if res.elective_monthly is not None and len(res.elective_monthly):
+        write_csv(res.elective_trajectory, folder / "elective_trajectory.csv")
 
 
 def _glossary(rep: Report, kpis: Sequence[str]) -> None:
@@ -466,6 +491,7 @@ def write_run(
     write_csv(res.kpis, folder / "kpis_long.csv")
     write_csv(res.daily, folder / "daily.csv")
     write_csv(res.summary, folder / "summary.csv")
+    _write_trajectory(res, folder)
     res.to_parquet(folder / "parquet")
     res.to_excel(folder / "results.xlsx")
     figures = _write_report_files(run_report(res), folder)
@@ -709,7 +735,8 @@ def _comparison_figures(res) -> list[Figure]:
             lambda: res.plot_waiting_list(),
         )
     )
-    return figs
+    traj = _trajectory_figure(res.run, res.plot_elective_trajectory)
+    return figs + ([traj] if traj else [])
 
 
 def _rank_words(names: list[str]) -> str:
@@ -1043,6 +1070,7 @@ def write_comparison(res, out: str | Path = "outputs") -> Path:
     write_csv(res.breaches, folder / "breaches.csv")
     if run.ed_time_hist is not None and len(run.ed_time_hist):
         write_csv(run.ed_time_hist, folder / "ed_time_in_department_hist.csv")
+    _write_trajectory(run, folder)
     res.to_parquet(folder / "parquet")
     res.to_excel(folder / "results.xlsx")
     _write_report_files(comparison_report(res), folder)

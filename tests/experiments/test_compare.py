@@ -101,6 +101,8 @@ def test_report_and_figures_written(result, tmp_path):
         "delayed_by_pathway.png",
         "forest_delayed_bed_days.png",
         "cost_vs_benefit.png",
+        "elective_trajectory.png",
+        "elective_trajectory.csv",
     ):
         assert (folder / f).is_file(), f
     md = (folder / "report.md").read_text()

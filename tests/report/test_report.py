@@ -137,7 +137,16 @@ def test_write_html_report_and_comparison_folder(tmp_path, small_comparison):
     for t in ("summary", "differences", "costs", "breaches", "kpis", "daily"):
         assert (folder / "parquet" / f"{t}.parquet").is_file(), t
     sheets = pd.read_excel(folder / "results.xlsx", sheet_name=None)
-    assert set(sheets) == {"summary", "differences", "costs", "breaches", "kpis", "daily"}
+    assert set(sheets) == {
+        "summary",
+        "differences",
+        "costs",
+        "breaches",
+        "kpis",
+        "daily",
+        "elective_trajectory",
+        "elective_monthly",
+    }
     md = (folder / "report.md").read_text()
     for name in re.findall(r"\]\(([^)]+\.png)\)", md):
         assert (folder / name).is_file(), name
