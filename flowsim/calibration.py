@@ -36,6 +36,10 @@ class Target:
     high: float
     per_day: bool  # the KPI is a period total; compare its daily rate
     source: str
+    #: Scenario changes under which the figure was observed, e.g. the handover policy of
+    #: its era (``(("ed.corridor_care_after_min", None),)``: before the 45-minute maximum).
+    overrides: tuple[tuple[str, object], ...] = ()
+    era: str = ""  #: the policy era of the figure, said in the table
 
     def __post_init__(self) -> None:
         if self.kpi not in BY_NAME:
@@ -46,6 +50,151 @@ class Target:
         """The public-figures row the KPI table names for this KPI (``"W22"``)."""
         return BY_NAME[self.kpi].public_row
 
+
+#: The handover policy before the 45-minute maximum (W18, E50 2025/26): crews wait.
+HOLD = (("ed.corridor_care_after_min", None),)
+ERA_HOLD = "before the 45-min maximum (crews held)"
+ERA_45 = "45-min maximum (W18, 2025-)"
+
+
+def _response_targets(service: str, rows: str, cat1, cat2, cat2_p90) -> tuple[Target, ...]:
+    """Cat 1 / Cat 2 response bands of one ambulance service (A5-A7 monthly ranges)."""
+    return (
+        Target(
+            "ambulance_cat1_mean_min",
+            7.0,
+            *cat1,
+            False,
+            f"E51 standard 7 min; {rows}: {service} Cat 1 monthly means 2020-22 (band "
+            f"{cat1[0]}-{cat1[1]})",
+            era=ERA_45,
+        ),
+        Target(
+            "ambulance_cat2_mean_min",
+            18.0,
+            *cat2,
+            False,
+            f"E51 standard 18 min; A6: {service} Cat 2 monthly means 2020-22 ({cat2[0]}-{cat2[1]})",
+            era=ERA_45,
+        ),
+        Target(
+            "ambulance_cat2_p90_min",
+            40.0,
+            *cat2_p90,
+            False,
+            f"E51 standard 40 min; A7: {service} Cat 2 90th centiles 2020-22 (band "
+            f"{cat2_p90[0]}-{cat2_p90[1]})",
+            era=ERA_45,
+        ),
+    )
+
+
+#: Ambulance and handover targets by county; figures of the era before the 45-minute
+#: maximum are compared with a run without it (crews held until a space is free).
+AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
+    "worcestershire": (
+        Target(
+            "ambulance_handover_hours_lost",
+            130.0,
+            40.0,
+            200.0,
+            True,
+            "W17: >6,000 h in January across WAHT + Wye Valley (~4,000 WAHT, D, ~130/day); "
+            "W56: WMAS 16.5-41k h/month 2024-25, ~10% Worcestershire (D): 55-135/day",
+            era=ERA_45,
+        ),
+        *_response_targets("WMAS", "A5", (6.0, 9.5), (12.0, 52.0), (21.0, 126.0)),
+        Target(
+            "ambulance_handover_within_30min_pct",
+            53.4,
+            40.0,
+            70.0,
+            False,
+            "W16: WAHT handovers within 30 min 53.4% (Dec 2023)",
+            HOLD,
+            ERA_HOLD,
+        ),
+        Target(
+            "ambulance_handover_over_30min_pct",
+            41.0,
+            17.7,
+            55.0,
+            False,
+            "W14/W15: 17.7% (Feb 2020) and 41% (Dec 2019) over 30 min; W16: 46.6% (Dec 2023)",
+            HOLD,
+            ERA_HOLD,
+        ),
+        Target(
+            "ambulance_handover_over_60min_pct",
+            6.6,
+            2.8,
+            35.0,
+            False,
+            "W14: 2.8% over 60 min (Feb 2020); E16/E17 England 6-8% (2023); WAHT worse "
+            "(W18: waits stepped down from 4 h)",
+            HOLD,
+            ERA_HOLD,
+        ),
+    ),
+    "west_norfolk": (
+        *_response_targets("EEAST", "A5", (6.5, 11.5), (18.0, 57.0), (36.0, 123.0)),
+        Target(
+            "ambulance_handover_over_60min_pct",
+            25.0,
+            10.0,
+            50.0,
+            False,
+            "A20: QEH 25% over 60 min (Nov 2021-Jan 2022), 63% (Dec 2022 week); N21: 46% "
+            "(Jan 2023 week, England 6%)",
+            HOLD,
+            ERA_HOLD,
+        ),
+        Target(
+            "ambulance_handover_over_30min_pct",
+            38.0,
+            25.0,
+            77.0,
+            False,
+            "A20: QEH 38% over 30 min (Nov 2021-Jan 2022), 77% delayed (Dec 2022 week)",
+            HOLD,
+            ERA_HOLD,
+        ),
+    ),
+    "leicestershire": (
+        *_response_targets("EMAS", "A5", (7.0, 10.5), (23.0, 72.0), (47.0, 159.0)),
+        Target(
+            "ambulance_handover_over_60min_pct",
+            23.0,
+            10.0,
+            36.0,
+            False,
+            "L20: UHL 15.8% over 60 min (Apr-Oct 2021), 23% (Nov 2023 week), 36% (New Year "
+            "week 2024/25); E17 England 8.3%",
+            HOLD,
+            ERA_HOLD,
+        ),
+        Target(
+            "ambulance_handover_within_15min_pct",
+            21.0,
+            10.0,
+            45.0,
+            False,
+            "L20: UHL 21% within 15 min (Apr-Oct 2021)",
+            HOLD,
+            ERA_HOLD,
+        ),
+        Target(
+            "ambulance_handover_mean_min",
+            38.0,
+            25.0,
+            70.0,
+            False,
+            "L20: UHL mean handover 38 min (Apr-Oct 2021), 68 min (New Year week 2024/25)",
+            HOLD,
+            ERA_HOLD,
+        ),
+    ),
+}
 
 TARGETS: dict[str, tuple[Target, ...]] = {
     "worcestershire": (
@@ -93,11 +242,17 @@ TARGETS: dict[str, tuple[Target, ...]] = {
 }
 
 
+# The ambulance targets join each county's hospital targets.
+for _county, _targets in AMBULANCE_TARGETS.items():
+    TARGETS[_county] = TARGETS.get(_county, ()) + _targets
+
+
 def calibration_table(
     res: RunResult, scenario: Scenario, targets: tuple[Target, ...] | None = None
 ) -> pd.DataFrame:
     """Model mean and 95% CI beside each observed figure, with the acceptance band."""
-    targets = targets or TARGETS[scenario.name]
+    # by default the targets of the scenario's own era (those needing no changes)
+    targets = targets or tuple(t for t in TARGETS[scenario.name] if not t.overrides)
     s = summarise(res.kpis).set_index("kpi")
     rows = []
     for t in targets:
@@ -114,10 +269,37 @@ def calibration_table(
                 "model_ci_low": r["ci_low"] * scale,
                 "model_ci_high": r["ci_high"] * scale,
                 "within_band": bool(t.low <= mean <= t.high),
+                "era": t.era,
                 "source": t.source,
             }
         )
     return pd.DataFrame(rows)
+
+
+def calibration_runs(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    progress=None,
+    targets: tuple[Target, ...] | None = None,
+) -> pd.DataFrame:
+    """Run the scenario once per policy era of its targets and compare each figure with
+    the run of its era (see :data:`AMBULANCE_TARGETS`).
+
+    Returns the rows of :func:`calibration_table`, the scenario's own era first.
+    """
+    targets = targets or TARGETS[scenario.name]
+    groups: dict[tuple, list[Target]] = {}
+    for t in targets:
+        groups.setdefault(t.overrides, []).append(t)
+    reps = scenario.run.replications if replications is None else replications
+    tables = []
+    for ov, ts in groups.items():
+        scn = scenario.with_overrides(dict(ov)) if ov else scenario
+        res = run(scn, replications=reps, seed=seed, jobs=jobs, progress=progress)
+        tables.append(calibration_table(res, scn, tuple(ts)))
+    return pd.concat(tables, ignore_index=True)
 
 
 def plot_calibration(table: pd.DataFrame, ax=None):

@@ -43,7 +43,9 @@ class CapacityMixin:
             ed.walkin_majors_fraction * ed.walkin_majors_admit_prob
             + (1 - ed.walkin_majors_fraction) * ed.minors_admit_prob
         )
-        return amb.arrivals_per_day * amb.admit_prob + walk + self.acute.direct_admissions_per_day
+        return (
+            amb.conveyances_per_day() * amb.admit_prob + walk + self.acute.direct_admissions_per_day
+        )
 
     def ordinary_elective_admissions_per_day(self) -> float:
         """Expected overnight (non-day-case) elective admissions per calendar day."""
@@ -94,8 +96,8 @@ class CapacityMixin:
             self.social_care,
         )
         day = 1440.0
-        arrivals = amb.arrivals_per_day + ed.walkin_arrivals_per_day
-        majors = amb.arrivals_per_day + ed.walkin_arrivals_per_day * ed.walkin_majors_fraction
+        arrivals = amb.conveyances_per_day() + ed.walkin_arrivals_per_day
+        majors = amb.conveyances_per_day() + ed.walkin_arrivals_per_day * ed.walkin_majors_fraction
         majors_time = ed.assessment_min.expected + ed.majors_treatment_min.expected
         em = self.emergency_admissions_per_day()
         p = ac.pathway_probs
@@ -161,7 +163,7 @@ class CapacityMixin:
                     f"must be > 0 when there are emergency admissions (~{em:.1f} a day)",
                 )
             )
-        majors = self.ambulance.arrivals_per_day + (
+        majors = self.ambulance.conveyances_per_day() + (
             self.ed.walkin_arrivals_per_day * self.ed.walkin_majors_fraction
         )
         if self.ed.spaces == 0 and majors > 0:

@@ -51,3 +51,15 @@ def test_fit_rounds_integer_keys_and_reports_every_bad_argument():
     msg = str(e.value)
     for part in ["ed.nope", "LO < HI", "not_a_kpi", "non-zero"]:
         assert part in msg
+
+
+@pytest.mark.slow
+def test_worcestershire_handover_before_the_45_minute_maximum(worcs):
+    # The era before the 45-minute maximum (W14-W16): crews held until a space is free.
+    from flowsim.calibration import HOLD, TARGETS, calibration_runs
+
+    held = tuple(t for t in TARGETS["worcestershire"] if t.overrides == HOLD)
+    assert len(held) >= 3
+    table = calibration_runs(worcs, replications=2, jobs=2, targets=held)
+    assert table["within_band"].all(), table.to_string()
+    assert set(table["era"]) == {held[0].era}
