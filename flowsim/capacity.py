@@ -142,6 +142,15 @@ class CapacityMixin:
                     f"{key}: offered load {load:,.1f} is at or above capacity {cap:,.1f}; "
                     "its queue will grow without limit (results depend on the horizon)"
                 )
+        sv = self.ambulance.service
+        if sv is not None:
+            conveyed = self.ambulance.conveyances_per_day()
+            if abs(self.ambulance.arrivals_per_day - conveyed) > 0.05 * max(conveyed, 1.0):
+                out.append(
+                    f"ambulance.arrivals_per_day: {self.ambulance.arrivals_per_day:g} is not "
+                    "used with ambulance.service; conveyances are incidents_per_day x "
+                    f"conveyed share = {conveyed:,.1f} a day (change incidents_per_day)"
+                )
         el = self.elective
         capacity_week = el.admissions_per_weekday * (7 if el.operate_weekends else 5)
         if not el.groups and el.referrals_per_week > capacity_week:

@@ -492,8 +492,8 @@ _register(
         annual_cost=lambda s, p: p["service_cost_gbp"],
         cost_basis="D: clinical hub, default £0.5m/yr",
         changes_text="ambulance.arrivals_per_day x (1 - pct/100); with the ambulance service "
-        "modelled, ambulance.service.hear_treat_prob += conveyed share x pct/100 instead "
-        "(A11: WMAS and LAS 20.6% against England 16.3%)",
+        "modelled, ambulance.service.hear_treat_prob += conveyed share x pct/100 (and "
+        "arrivals_per_day follows) instead (A11: WMAS and LAS 20.6% against England 16.3%)",
     )
 )
 
@@ -506,8 +506,14 @@ def _fewer_conveyances(s: Scenario, p: dict[str, float], outcome: str) -> dict[s
         return {
             "ambulance.arrivals_per_day": _scaled(s.ambulance.arrivals_per_day, p["reduction_pct"])
         }
-    moved = sv.convey_prob * p["reduction_pct"] / 100.0
-    return {f"ambulance.service.{outcome}": min(1.0, getattr(sv, outcome) + moved)}
+    moved = min(
+        sv.convey_prob * p["reduction_pct"] / 100.0, 1.0 - sv.hear_treat_prob - sv.see_treat_prob
+    )
+    # the conveyance rate the scenario states follows (it is derived, not read)
+    return {
+        f"ambulance.service.{outcome}": getattr(sv, outcome) + moved,
+        "ambulance.arrivals_per_day": sv.incidents_per_day * (sv.convey_prob - moved),
+    }
 
 
 def _service(s: Scenario, what: str) -> Any:
@@ -539,8 +545,9 @@ _register(
         changes=lambda s, p: _fewer_conveyances(s, p, "see_treat_prob"),
         annual_cost=lambda s, p: p["service_cost_gbp"],
         cost_basis="D: advanced paramedics, default £0.4m/yr",
-        changes_text="ambulance.service.see_treat_prob += conveyed share x pct/100 "
-        "(without the service: ambulance.arrivals_per_day x (1 - pct/100))",
+        changes_text="ambulance.service.see_treat_prob += conveyed share x pct/100, and "
+        "ambulance.arrivals_per_day follows (without the service: ambulance.arrivals_per_day "
+        "x (1 - pct/100))",
     )
 )
 _register(

@@ -229,6 +229,27 @@ KPIS: tuple[Kpi, ...] = (
         "Crew hours from arrival at A&E to handover (time off the road)",
     ),
     Kpi(
+        "ambulance_arrivals",
+        "Ambulance arrivals at A&E",
+        "count",
+        "Attendances arriving by ambulance (conveyed patients)",
+        public_row="W11",
+    ),
+    Kpi(
+        "ambulance_arrivals_pct",
+        "Attendances by ambulance",
+        "%",
+        "Share of A&E attendances arriving by ambulance",
+        public_row="W13",
+    ),
+    Kpi(
+        "ambulance_arrivals_peak_day",
+        "Busiest day's ambulance arrivals",
+        "count",
+        "Ambulance arrivals at A&E on the busiest day of the period",
+        public_row="W12",
+    ),
+    Kpi(
         "acute_occupancy_pct",
         "G&A bed occupancy",
         "%",

@@ -125,6 +125,9 @@ def ambulance_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     - ``ambulance_crew_utilisation_pct``: crew minutes on jobs (dispatch to clear,
       clipped to the period) / rostered crew minutes in the period.
     - ``ambulance_crew_hours_at_hospital``: arrival at A&E to handover, summed, hours.
+    - ``ambulance_arrivals``, ``ambulance_arrivals_pct``, ``ambulance_arrivals_peak_day``:
+      attendances in the period arriving by ambulance; their share of attendances; the
+      most on one day of the period.
     """
     e = rep.ed
     w0, w1 = rep.warmup_min, rep.end_min
@@ -141,7 +144,13 @@ def ambulance_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     def share(x: np.ndarray) -> float:
         return 100.0 * _mean(x.astype(float)) if x.size else float("nan")
 
+    day = ((e["arrival"][amb] - w0) // MIN_PER_DAY).astype(np.int64)
     k = {
+        "ambulance_arrivals": float(amb.sum()),
+        "ambulance_arrivals_pct": 100.0 * float(amb.sum()) / float(m.sum())
+        if m.any()
+        else float("nan"),
+        "ambulance_arrivals_peak_day": float(np.bincount(day).max()) if day.size else 0.0,
         "ed_corridor_hours": float(stay.sum() / 60.0),
         "ed_corridor_over_1h": float((stay > 60.0).sum()),
         "ed_corridor_over_4h": float((stay > FOUR_HOURS).sum()),

@@ -240,8 +240,6 @@ def simulate_replication(
     system.run()
     system.census(system.n_days)  # the final midnight: the run stops before events at T
     system.ed.trim_records()
-    if system.ambulance is not None:
-        system.ambulance.trim_records()
     t2 = time.perf_counter()
     referrals_in_run = sum(1 for t in cohorts.referrals.t if t > 0.0)
     meta = {

@@ -54,12 +54,24 @@ def test_fit_rounds_integer_keys_and_reports_every_bad_argument():
 
 
 @pytest.mark.slow
-def test_worcestershire_handover_before_the_45_minute_maximum(worcs):
-    # The era before the 45-minute maximum (W14-W16): crews held until a space is free.
-    from flowsim.calibration import HOLD, TARGETS, calibration_runs
+@pytest.mark.parametrize("county", ["worcestershire", "west_norfolk", "leicestershire"])
+def test_ambulance_targets_by_policy_era(county):
+    # Each figure is compared with a run of its era: before the 45-minute maximum
+    # (W14-W16, N21, L20, A5-A7) crews are held until a space is free.
+    from flowsim.calibration import AMBULANCE_TARGETS, ERA_HOLD, HOLD, calibration_runs
 
-    held = tuple(t for t in TARGETS["worcestershire"] if t.overrides == HOLD)
-    assert len(held) >= 3
-    table = calibration_runs(worcs, replications=2, jobs=2, targets=held)
-    assert table["within_band"].all(), table.to_string()
-    assert set(table["era"]) == {held[0].era}
+    targets = AMBULANCE_TARGETS[county]
+    assert sum(t.overrides == HOLD for t in targets) >= 5
+    scn = flowsim.load_scenario(county)
+    table = calibration_runs(scn, replications=2, jobs=2, targets=targets)
+    assert len(table) == len(targets)
+    assert set(table.loc[table["kpi"].str.contains("handover_over"), "era"]) == {ERA_HOLD}
+    for row in table.itertuples():
+        # a documented known misfit (docs/validation.md) must stay out on its stated
+        # side: a change that brings it in, or pushes it out the other way, is seen here
+        if row.known_misfit == "high":
+            assert row.model_mean > row.band_high, row
+        elif row.known_misfit == "low":
+            assert row.model_mean < row.band_low, row
+        else:
+            assert row.band_low <= row.model_mean <= row.band_high, row
