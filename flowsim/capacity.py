@@ -43,7 +43,9 @@ class CapacityMixin:
             ed.walkin_majors_fraction * ed.walkin_majors_admit_prob
             + (1 - ed.walkin_majors_fraction) * ed.minors_admit_prob
         )
-        return amb.arrivals_per_day * amb.admit_prob + walk + self.acute.direct_admissions_per_day
+        return (
+            amb.conveyances_per_day() * amb.admit_prob + walk + self.acute.direct_admissions_per_day
+        )
 
     def ordinary_elective_admissions_per_day(self) -> float:
         """Expected overnight (non-day-case) elective admissions per calendar day."""
@@ -94,8 +96,8 @@ class CapacityMixin:
             self.social_care,
         )
         day = 1440.0
-        arrivals = amb.arrivals_per_day + ed.walkin_arrivals_per_day
-        majors = amb.arrivals_per_day + ed.walkin_arrivals_per_day * ed.walkin_majors_fraction
+        arrivals = amb.conveyances_per_day() + ed.walkin_arrivals_per_day
+        majors = amb.conveyances_per_day() + ed.walkin_arrivals_per_day * ed.walkin_majors_fraction
         majors_time = ed.assessment_min.expected + ed.majors_treatment_min.expected
         em = self.emergency_admissions_per_day()
         p = ac.pathway_probs
@@ -140,6 +142,15 @@ class CapacityMixin:
                     f"{key}: offered load {load:,.1f} is at or above capacity {cap:,.1f}; "
                     "its queue will grow without limit (results depend on the horizon)"
                 )
+        sv = self.ambulance.service
+        if sv is not None:
+            conveyed = self.ambulance.conveyances_per_day()
+            if abs(self.ambulance.arrivals_per_day - conveyed) > 0.05 * max(conveyed, 1.0):
+                out.append(
+                    f"ambulance.arrivals_per_day: {self.ambulance.arrivals_per_day:g} is not "
+                    "used with ambulance.service; conveyances are incidents_per_day x "
+                    f"conveyed share = {conveyed:,.1f} a day (change incidents_per_day)"
+                )
         el = self.elective
         capacity_week = el.admissions_per_weekday * (7 if el.operate_weekends else 5)
         if not el.groups and el.referrals_per_week > capacity_week:
@@ -161,7 +172,7 @@ class CapacityMixin:
                     f"must be > 0 when there are emergency admissions (~{em:.1f} a day)",
                 )
             )
-        majors = self.ambulance.arrivals_per_day + (
+        majors = self.ambulance.conveyances_per_day() + (
             self.ed.walkin_arrivals_per_day * self.ed.walkin_majors_fraction
         )
         if self.ed.spaces == 0 and majors > 0:

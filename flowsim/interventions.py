@@ -488,12 +488,156 @@ _register(
                 cost=True,
             ),
         ),
-        changes=lambda s, p: {
-            "ambulance.arrivals_per_day": _scaled(s.ambulance.arrivals_per_day, p["reduction_pct"])
-        },
+        changes=lambda s, p: _fewer_conveyances(s, p, "hear_treat_prob"),
         annual_cost=lambda s, p: p["service_cost_gbp"],
         cost_basis="D: clinical hub, default £0.5m/yr",
-        changes_text="ambulance.arrivals_per_day x (1 - pct/100)",
+        changes_text="ambulance.arrivals_per_day x (1 - pct/100); with the ambulance service "
+        "modelled, ambulance.service.hear_treat_prob += conveyed share x pct/100 (and "
+        "arrivals_per_day follows) instead (A11: WMAS and LAS 20.6% against England 16.3%)",
+    )
+)
+
+
+def _fewer_conveyances(s: Scenario, p: dict[str, float], outcome: str) -> dict[str, Any]:
+    """Cut conveyances by ``reduction_pct`` of them: fewer arrivals, or (with the service
+    modelled) a higher hear/see-and-treat rate taken from the conveyed share."""
+    sv = s.ambulance.service
+    if sv is None:
+        return {
+            "ambulance.arrivals_per_day": _scaled(s.ambulance.arrivals_per_day, p["reduction_pct"])
+        }
+    moved = min(
+        sv.convey_prob * p["reduction_pct"] / 100.0, 1.0 - sv.hear_treat_prob - sv.see_treat_prob
+    )
+    # the conveyance rate the scenario states follows (it is derived, not read)
+    return {
+        f"ambulance.service.{outcome}": getattr(sv, outcome) + moved,
+        "ambulance.arrivals_per_day": sv.incidents_per_day * (sv.convey_prob - moved),
+    }
+
+
+def _service(s: Scenario, what: str) -> Any:
+    if s.ambulance.service is None:
+        raise ValueError(f"{what} needs the ambulance service modelled (ambulance.service)")
+    return s.ambulance.service
+
+
+def _crews_plus(s: Scenario, p: dict[str, float]) -> list[int]:
+    hours, extra = _hours(p), int(p["extra"])
+    crews = _service(s, "more_ambulance_crews").crews_by_hour
+    return [c + (extra if h in hours else 0) for h, c in enumerate(crews)]
+
+
+_register(
+    Intervention(
+        name="see_and_treat",
+        description="Ambulance see-and-treat (paramedic practitioners): fewer conveyances.",
+        params=(
+            Param("reduction_pct", 10, "%", "relative cut in conveyances", maximum=100),
+            Param(
+                "service_cost_gbp",
+                400_000,
+                "GBP/yr",
+                "D: advanced paramedic training and cover",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: _fewer_conveyances(s, p, "see_treat_prob"),
+        annual_cost=lambda s, p: p["service_cost_gbp"],
+        cost_basis="D: advanced paramedics, default £0.4m/yr",
+        changes_text="ambulance.service.see_treat_prob += conveyed share x pct/100, and "
+        "ambulance.arrivals_per_day follows (without the service: ambulance.arrivals_per_day "
+        "x (1 - pct/100))",
+    )
+)
+_register(
+    Intervention(
+        name="more_ambulance_crews",
+        description="More ambulance crews (double-crewed vehicles) on duty in the busy hours.",
+        params=(
+            Param("extra", 3, "crews", "crews added per hour", integer=True),
+            Param("from_hour", 8, "h", "first hour (0-23)", maximum=23, integer=True),
+            Param(
+                "to_hour",
+                22,
+                "h",
+                "hour after the last (1-24); below from_hour wraps past midnight",
+                maximum=24,
+                integer=True,
+            ),
+            Param(
+                "gbp_per_hour",
+                340,
+                "GBP",
+                "X52: £212 per ambulance-hour at 2003/04 prices, x1.6 for inflation (D)",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {"ambulance.service.crews_by_hour": _crews_plus(s, p)},
+        annual_cost=lambda s, p: p["extra"] * len(_hours(p)) * 365 * p["gbp_per_hour"],
+        cost_basis="extra x hours/day x 365 x £/crew-hour (X52 uplifted, D: £340)",
+        changes_text="ambulance.service.crews_by_hour[h] += extra for h in [from_hour, to_hour)",
+    )
+)
+_register(
+    Intervention(
+        name="handover_cohort_area",
+        description="A staffed handover / cohorting area (HALO): more corridor places.",
+        params=(
+            Param("places", 6, "places", "places added", integer=True),
+            Param(
+                "gbp_per_place_year",
+                120_000,
+                "GBP",
+                "D: one nurse per two places round the clock (about 2.4 WTE at ~£50k)",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {
+            "ed.corridor_spaces": (s.ed.corridor_spaces or 0) + int(p["places"])
+            if s.ed.corridor_spaces is not None
+            else None
+        },
+        annual_cost=lambda s, p: p["places"] * p["gbp_per_place_year"],
+        cost_basis="places x £/place-year (D: £120k)",
+        changes_text="ed.corridor_spaces += places (no change when it is unlimited)",
+    )
+)
+_register(
+    Intervention(
+        name="release_to_respond",
+        description="Maximum handover wait: crews released after N minutes (W18, E50).",
+        params=(
+            Param("after_min", 45, "min", "longest a crew waits at hospital", minimum=1),
+            Param("gbp_per_year", 1, "GBP/yr", "D: a policy, no running cost", cost=True),
+        ),
+        changes=lambda s, p: {"ed.corridor_care_after_min": float(p["after_min"])},
+        annual_cost=lambda s, p: p["gbp_per_year"],
+        cost_basis="D: a policy; its cost is the corridor / handover area it needs",
+        changes_text="ed.corridor_care_after_min = after_min",
+    )
+)
+_register(
+    Intervention(
+        name="urgent_community_response",
+        description="Urgent community response (falls) teams take Cat 3-4 incidents at home.",
+        params=(
+            Param("teams", 3, "teams", "teams on duty", integer=True),
+            Param(
+                "gbp_per_team_year",
+                250_000,
+                "GBP",
+                "D: two clinicians round the clock (E38: 45k UCR referrals a month)",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {
+            "ambulance.service.ucr_teams": _service(s, "urgent_community_response").ucr_teams
+            + int(p["teams"])
+        },
+        annual_cost=lambda s, p: p["teams"] * p["gbp_per_team_year"],
+        cost_basis="teams x £/team-year (D: £250k)",
+        changes_text="ambulance.service.ucr_teams += teams",
     )
 )
 

@@ -104,6 +104,98 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
     }
 
 
+def _centile(x: np.ndarray, q: float) -> float:
+    return float(np.percentile(x, q)) if x.size else float("nan")
+
+
+def ambulance_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
+    """Corridor, handover-distribution and ambulance service KPIs.
+
+    - ``ed_corridor_hours``: time from the move to the corridor / handover area to
+      leaving A&E, summed over attendances arriving in the period (censored at the end).
+    - ``ed_corridor_over_1h`` / ``_4h`` / ``_12h``: those corridor stays over 1, 4, 12 h.
+    - ``ambulance_handover_within_15min_pct`` / ``within_30min`` / ``over_30min``:
+      arrival at A&E to handover, as a share of completed handovers (NHS handover
+      statistics; the over-60 share is :func:`ed_kpis`).
+    - ``ambulance_cat1_mean_min`` ... ``cat2_p90_min``: call to crew on scene, over
+      incidents called in the period that got a response (AmbSYS response times; the
+      clock starts at the call, not at categorisation). NaN without the service.
+    - ``ambulance_incidents``, ``ambulance_conveyed_pct``: incidents called in the
+      period; the share conveyed to A&E.
+    - ``ambulance_crew_utilisation_pct``: crew minutes on jobs (dispatch to clear,
+      clipped to the period) / rostered crew minutes in the period.
+    - ``ambulance_crew_hours_at_hospital``: arrival at A&E to handover, summed, hours.
+    - ``ambulance_arrivals``, ``ambulance_arrivals_pct``, ``ambulance_arrivals_peak_day``:
+      attendances in the period arriving by ambulance; their share of attendances; the
+      most on one day of the period.
+    """
+    e = rep.ed
+    w0, w1 = rep.warmup_min, rep.end_min
+    m = (e["arrival"] >= w0) & (e["arrival"] < w1)
+    cor = m & e["corridor"]
+    dep = np.where(np.isnan(e["depart"][cor]), w1, e["depart"][cor])
+    stay = dep - e["corridor_from"][cor]
+    amb = m & e["ambulance"]
+    ho = e["handover"][amb] - e["arrival"][amb]
+    waiting = np.isnan(ho)
+    at_hosp = np.where(waiting, w1 - e["arrival"][amb], ho)
+    ho = ho[~waiting]
+
+    def share(x: np.ndarray) -> float:
+        return 100.0 * _mean(x.astype(float)) if x.size else float("nan")
+
+    day = ((e["arrival"][amb] - w0) // MIN_PER_DAY).astype(np.int64)
+    k = {
+        "ambulance_arrivals": float(amb.sum()),
+        "ambulance_arrivals_pct": 100.0 * float(amb.sum()) / float(m.sum())
+        if m.any()
+        else float("nan"),
+        "ambulance_arrivals_peak_day": float(np.bincount(day).max()) if day.size else 0.0,
+        "ed_corridor_hours": float(stay.sum() / 60.0),
+        "ed_corridor_over_1h": float((stay > 60.0).sum()),
+        "ed_corridor_over_4h": float((stay > FOUR_HOURS).sum()),
+        "ed_corridor_over_12h": float((stay > TWELVE_HOURS).sum()),
+        "ambulance_handover_within_15min_pct": share(ho <= 15.0),
+        "ambulance_handover_within_30min_pct": share(ho <= 30.0),
+        "ambulance_handover_over_30min_pct": share(ho > 30.0),
+    }
+    a = rep.ambulance
+    sv = scn.ambulance.service
+    if a is None or sv is None or a["call"].size == 0:
+        nan = float("nan")
+        k.update(
+            {
+                "ambulance_cat1_mean_min": nan,
+                "ambulance_cat1_p90_min": nan,
+                "ambulance_cat2_mean_min": nan,
+                "ambulance_cat2_p90_min": nan,
+                "ambulance_incidents": 0.0,
+                "ambulance_conveyed_pct": nan,
+                "ambulance_crew_utilisation_pct": nan,
+                "ambulance_crew_hours_at_hospital": float(at_hosp.sum() / 60.0),
+            }
+        )
+        return k
+    im = (a["call"] >= w0) & (a["call"] < w1)
+    resp = a["at_scene"] - a["call"]
+    for cat in (1, 2):
+        x = resp[im & (a["category"] == cat)]
+        x = x[~np.isnan(x)]
+        k[f"ambulance_cat{cat}_mean_min"] = _mean(x)
+        k[f"ambulance_cat{cat}_p90_min"] = _centile(x, 90)
+    k["ambulance_incidents"] = float(im.sum())
+    k["ambulance_conveyed_pct"] = share(a["outcome"][im] == 2)
+    busy_from = np.maximum(a["dispatch"], w0)
+    busy_to = np.minimum(np.where(np.isnan(a["clear"]), w1, a["clear"]), w1)
+    busy = np.clip(busy_to - busy_from, 0.0, None)
+    rostered = sum(sv.crews_by_hour) * 60.0 * (w1 - w0) / MIN_PER_DAY
+    k["ambulance_crew_utilisation_pct"] = (
+        100.0 * float(np.nansum(busy)) / rostered if rostered > 0 else float("nan")
+    )
+    k["ambulance_crew_hours_at_hospital"] = float(at_hosp.sum() / 60.0)
+    return k
+
+
 def acute_kpis(rep: Replication) -> dict[str, float]:
     """Acute bed KPIs.
 
@@ -255,6 +347,7 @@ def compute_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     """All KPIs of one replication, keyed by the names in :data:`KPI_NAMES`."""
     k: dict[str, float] = {}
     k.update(ed_kpis(rep, scn.ambulance.handover_target_min))
+    k.update(ambulance_kpis(rep, scn))
     k.update(acute_kpis(rep))
     k.update(elective_kpis(rep))
     k.update(community_social_kpis(rep))

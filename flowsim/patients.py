@@ -93,6 +93,26 @@ class EdAttrs:
 
 
 @dataclass(slots=True)
+class IncidentAttrs:
+    """999 incidents of the ambulance service, one entry per incident."""
+
+    category: list[int]  #: response category 1 (life-threatening) to 4
+    outcome: list[int]  #: 0 hear and treat, 1 see and treat, 2 conveyed to A&E
+    travel_min: list[float]  #: dispatch of a free crew to arrival on scene
+    scene_min: list[float]  #: time on scene
+    to_hospital_min: list[float]  #: scene to hospital (conveyed incidents)
+    turnaround_min: list[float]  #: handover to clear
+    ucr_eligible: list[bool]  #: an urgent community response team could take it (Cat 3-4)
+    ucr_visit_min: list[float]  #: length of that visit
+    #: Row of the incident in the ``ambulance`` cohort (-1: not conveyed): the conveyed
+    #: incidents are the A&E ambulance arrivals.
+    amb_row: list[int]
+
+    def __len__(self) -> int:
+        return len(self.category)
+
+
+@dataclass(slots=True)
 class StayAttrs:
     """Social-care packages and places (background demand and start state)."""
 
@@ -102,7 +122,7 @@ class StayAttrs:
         return len(self.length_min)
 
 
-Attrs = CareAttrs | ReferralAttrs | EdAttrs | StayAttrs
+Attrs = CareAttrs | ReferralAttrs | EdAttrs | StayAttrs | IncidentAttrs
 
 
 @dataclass
@@ -144,6 +164,7 @@ class Patient:
         "bed",
         "pathway",
         "community_row",
+        "crew",
     )
 
     def __init__(self, pid: int, attrs: Attrs, i: int, care: CareAttrs | None, j: int) -> None:
@@ -152,9 +173,10 @@ class Patient:
         self.i = i  #: row in ``attrs``
         self.care = care  #: stay attributes (None for A&E patients not admitted)
         self.j = j  #: row in ``care``
+        self.crew = None  #: (callback, args) freeing a conveying crew, or None
         # Set on reaching a setting: ed_row, ed_level (A&E record row, clinician queue),
         # acute_row, bed (acute record row, the pool holding their bed), pathway,
-        # community_row.
+        # community_row; crew (a conveyed patient: called when the crew is free to go).
 
 
 def patient(c: Cohort, i: int) -> Patient:
@@ -355,6 +377,9 @@ class Cohorts:
     hc_prefill: Cohort
     ch_background: Cohort
     ch_prefill: Cohort
+    #: 999 incidents (empty when the ambulance service is not modelled); its conveyed
+    #: incidents are also the ``ambulance`` cohort. Last, so that adding it moved no id.
+    incidents: Cohort = field(default_factory=lambda: no_incidents())
 
     def all(self) -> list[Cohort]:
         """Every cohort, in the declared order (the order of patient ids)."""
@@ -369,6 +394,72 @@ class Cohorts:
             pid += len(c)
 
 
+def no_incidents() -> Cohort:
+    """An empty incident cohort (the ambulance service is not modelled)."""
+    return Cohort("incident", [], IncidentAttrs(*([] for _ in fields(IncidentAttrs))))
+
+
+def _ambulance_cohort(b: CohortBuilder, times: np.ndarray, scn: Scenario) -> Cohort:
+    """Conveyed patients at A&E: every one needs a majors space."""
+    ed = scn.ed
+    admit = b.u("admit") < scn.ambulance.admit_prob
+    return Cohort(
+        "ambulance",
+        times.tolist(),
+        EdAttrs(
+            [True] * times.size,
+            admit.tolist(),
+            ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
+            ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
+            *_admitted_rows(b, admit, scn),
+        ),
+    )
+
+
+def _incident_cohorts(
+    streams: Streams, scn: Scenario, prof: RateProfile, horizon: float
+) -> tuple[Cohort, Cohort]:
+    """999 incidents, and their conveyed subset as the A&E ambulance cohort.
+
+    The conveyed patients' A&E attributes come from the ``ambulance.*`` streams indexed
+    by incident, so a changed hear/see-and-treat rate removes patients from A&E without
+    redrawing anyone else (common random numbers). The ambulance cohort's times are the
+    call times; the patient reaches A&E when the crew brings them.
+    """
+    sv = scn.ambulance.service
+    arr, b = _arrivals(streams, "incident", sv.incidents_per_day, prof, horizon)
+    n = arr.times.size
+    u = b.u("outcome")
+    outcome = np.where(
+        u < sv.hear_treat_prob, 0, np.where(u < sv.hear_treat_prob + sv.see_treat_prob, 1, 2)
+    )
+    category = 1 + categorical(sv.category_mix, b.u("category"))
+    u_travel = b.u("travel")
+    travel = np.where(
+        category == 1, ppf(sv.cat1_travel_min, u_travel), ppf(sv.travel_min, u_travel)
+    )
+    conveyed = outcome == 2
+    amb_row = np.full(n, -1, dtype=np.int64)
+    amb_row[conveyed] = np.arange(int(conveyed.sum()))
+    incidents = Cohort(
+        "incident",
+        arr.times.tolist(),
+        IncidentAttrs(
+            category.tolist(),
+            outcome.tolist(),
+            travel.tolist(),
+            ppf(sv.on_scene_min, b.u("scene")).tolist(),
+            ppf(sv.to_hospital_min, b.u("to_hospital")).tolist(),
+            ppf(sv.turnaround_min, b.u("turnaround")).tolist(),
+            ((category >= 3) & (b.u("ucr") < sv.ucr_eligible_prob)).tolist(),
+            ppf(sv.ucr_visit_min, b.u("ucr_visit")).tolist(),
+            amb_row.tolist(),
+        ),
+    )
+    ab = CohortBuilder(streams, "ambulance", arr.n_candidates, arr.index[conveyed])
+    return incidents, _ambulance_cohort(ab, arr.times[conveyed], scn)
+
+
 def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     """Draw every patient of one replication (arrival times and attributes)."""
     run = scn.run
@@ -381,20 +472,13 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     )
     ed = scn.ed
 
-    # -- A&E
-    arr, b = _arrivals(streams, "ambulance", scn.ambulance.arrivals_per_day, prof, horizon)
-    admit = b.u("admit") < scn.ambulance.admit_prob
-    amb = Cohort(
-        "ambulance",
-        arr.times.tolist(),
-        EdAttrs(
-            [True] * arr.times.size,
-            admit.tolist(),
-            ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
-            ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
-            *_admitted_rows(b, admit, scn),
-        ),
-    )
+    # -- ambulance service and A&E
+    if scn.ambulance.service is None:
+        arr, b = _arrivals(streams, "ambulance", scn.ambulance.arrivals_per_day, prof, horizon)
+        amb = _ambulance_cohort(b, arr.times, scn)
+        incidents = None
+    else:
+        incidents, amb = _incident_cohorts(streams, scn, prof, horizon)
     arr, b = _arrivals(streams, "walkin", ed.walkin_arrivals_per_day, prof, horizon)
     majors = b.u("majors") < ed.walkin_majors_fraction
     u_admit = b.u("admit")
@@ -527,5 +611,7 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         ch_bg,
         ch_pre,
     )
+    if incidents is not None:
+        cohorts.incidents = incidents
     cohorts.number_patients()
     return cohorts

@@ -108,6 +108,8 @@ class Replication:
     elective: dict[str, np.ndarray]
     census: pd.DataFrame
     schemas: dict[str, Schema] | None = None
+    #: 999 incidents of the ambulance service (empty arrays when it is not modelled).
+    ambulance: dict[str, np.ndarray] | None = None
 
 
 #: The events that :func:`journeys` lists, as ``(setting, field holding the patient id,

@@ -212,6 +212,93 @@ class DemandCfg(_Frozen):
         return v
 
 
+class AmbulanceServiceCfg(_Frozen):
+    """The ambulance service: 999 incidents, crews on a roster, and the job cycle.
+
+    With it, conveyed incidents are the A&E ambulance arrivals (``arrivals_per_day`` of
+    the ambulance section is then not used) and each crew is held from dispatch to the
+    end of its turnaround after handover.
+    """
+
+    incidents_per_day: Rate = Field(
+        330, description="999 incidents per day (hear and treat included), mean"
+    )
+    category_mix: tuple[Prob, ...] = Field(
+        (0.10, 0.60, 0.28, 0.02),
+        description="share of incidents in Cat 1, 2, 3, 4 (4 values summing to 1)",
+    )
+    hear_treat_prob: Prob = Field(
+        0.15, description="share of incidents closed by telephone (no crew sent)"
+    )
+    see_treat_prob: Prob = Field(
+        0.35, description="share of incidents treated on scene (crew sent, no conveyance)"
+    )
+    crews_by_hour: tuple[Capacity, ...] = Field(
+        (30,) * 24, description="ambulance crews (vehicles) on duty in each hour 0-23 (24 values)"
+    )
+    cat1_travel_min: Dist = Field(
+        Dist(kind="lognormal", mean=7, cv=0.6),
+        description="Cat 1: dispatch of a free crew to arrival on scene, minutes",
+    )
+    travel_min: Dist = Field(
+        Dist(kind="lognormal", mean=11, cv=0.6),
+        description="Cat 2-4: dispatch of a free crew to arrival on scene, minutes",
+    )
+    on_scene_min: Dist = Field(
+        Dist(kind="lognormal", mean=35, cv=0.5), description="time on scene, minutes"
+    )
+    to_hospital_min: Dist = Field(
+        Dist(kind="lognormal", mean=20, cv=0.5),
+        description="scene to hospital for a conveyed patient, minutes",
+    )
+    turnaround_min: Dist = Field(
+        Dist(kind="lognormal", mean=18, cv=0.5),
+        description="handover to clear (ready for the next call), minutes",
+    )
+    ucr_teams: Capacity = Field(
+        0,
+        description="urgent community response (falls) teams: a free team takes an eligible "
+        "Cat 3-4 incident instead of a crew, with no conveyance",
+    )
+    ucr_eligible_prob: Prob = Field(
+        0.3, description="share of Cat 3-4 incidents an urgent community response team can take"
+    )
+    ucr_visit_min: Dist = Field(
+        Dist(kind="lognormal", mean=120, cv=0.5),
+        description="an urgent community response visit, travel included, minutes",
+    )
+
+    @field_validator("crews_by_hour")
+    @classmethod
+    def _crews(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if len(v) != 24:
+            raise ValueError(f"crews_by_hour must have exactly 24 values (got {len(v)})")
+        return v
+
+    @field_validator("category_mix")
+    @classmethod
+    def _mix(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 4 or abs(sum(v) - 1.0) > 1e-6:
+            raise ValueError(f"category_mix must be 4 shares summing to 1 (got {list(v)})")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> AmbulanceServiceCfg:
+        if self.hear_treat_prob + self.see_treat_prob > 1.0:
+            raise ValueError(
+                "hear_treat_prob + see_treat_prob must be at most 1 "
+                f"(got {self.hear_treat_prob} + {self.see_treat_prob})"
+            )
+        if self.incidents_per_day > 0 and max(self.crews_by_hour) == 0:
+            raise ValueError("crews_by_hour must have a crew in some hour when incidents arrive")
+        return self
+
+    @property
+    def convey_prob(self) -> float:
+        """Share of incidents conveyed to A&E."""
+        return 1.0 - self.hear_treat_prob - self.see_treat_prob
+
+
 class AmbulanceCfg(_Frozen):
     """Ambulance conveyances to the emergency departments."""
 
@@ -223,6 +310,17 @@ class AmbulanceCfg(_Frozen):
         15, description="handover standard; time beyond it counts as hours lost, minutes"
     )
     admit_prob: Prob = Field(0.45, description="probability a conveyed patient is admitted")
+    service: AmbulanceServiceCfg | None = Field(
+        None,
+        description="the ambulance service (incidents, crews, response times); null: "
+        "conveyances arrive at A&E at arrivals_per_day and crews are not modelled",
+    )
+
+    def conveyances_per_day(self) -> float:
+        """Mean ambulance arrivals at A&E per day (from the service when it is modelled)."""
+        if self.service is None:
+            return float(self.arrivals_per_day)
+        return self.service.incidents_per_day * self.service.convey_prob
 
 
 class EdCfg(_Frozen):
@@ -256,6 +354,12 @@ class EdCfg(_Frozen):
         None,
         description="minutes a majors patient waits for a space before being treated in a "
         "corridor (an ambulance crew hands over then); null: wait for a space however long",
+    )
+    corridor_spaces: Capacity | None = Field(
+        None,
+        description="places in the corridor / handover area (HALO, cohorting); when full, "
+        "patients past the limit wait for a space or a place (an ambulance crew waits with "
+        "theirs); null: unlimited",
     )
 
     @field_validator("clinicians_by_hour")
@@ -756,6 +860,7 @@ __all__ = [
     "field_model",
     "AcuteCfg",
     "AmbulanceCfg",
+    "AmbulanceServiceCfg",
     "CommunityCfg",
     "CostCfg",
     "DemandCfg",

@@ -8,7 +8,12 @@ busy months whenever the handover queue never emptied, which no department allow
 With ``ed.corridor_care_after_min`` set, a majors patient who has waited that long
 for a space is treated in a corridor instead (the crew hands over then: the
 45-minute maximum handover policy) and takes no space; without it, the space
-queue is pure blocking, as in the queueing-theory reductions.
+queue is pure blocking, as in the queueing-theory reductions. The corridor (or a
+handover area: HALO, cohorting) has ``ed.corridor_spaces`` places (null: unlimited);
+when it is full, patients past the limit keep waiting for a space or a place, and an
+ambulance crew waits with its patient, so long handovers return.
+When the ambulance service is modelled, a conveyed patient arrives with a crew that
+is released (:meth:`EmergencyDepartment.convey`) at handover.
 Every patient then queues for a rostered clinician (majors first), is assessed,
 has treatment/diagnostics, and gets a decision: discharge, or admit. An admitted
 patient keeps their A&E space until an acute bed is free (exit block, the
@@ -39,6 +44,7 @@ RECORDS = schema(
     ("dta", "float64", "min", "decision to admit"),
     ("depart", "float64", "min", "left A&E (discharged or admitted to a bed)"),
     ("corridor", "bool", "", "treated in a corridor: no majors space in time"),
+    ("corridor_from", "float64", "min", "moved to the corridor / handover area"),
 )
 CENSUS = schema(
     "ed_census",
@@ -83,8 +89,11 @@ class EmergencyDepartment:
         self.clinicians = Pool("ed_clinicians", self.roster[0], levels=2)
         self.handover_min = float(scn.ambulance.handover_process_min)
         self.corridor_after = scn.ed.corridor_care_after_min
+        cap = scn.ed.corridor_spaces
+        self.corridor_cap = float("inf") if cap is None else int(cap)
         self.corridor: set[int] = set()  # record rows of attendances in the corridor
         self._watching = False  # a corridor watch event is pending
+        self._blocked = False  # the corridor is full: moves resume when a place frees
         self.in_department = 0
         self.awaiting_bed = 0
         self.ambulances_waiting = 0
@@ -95,12 +104,14 @@ class EmergencyDepartment:
         return (self.in_department, self.awaiting_bed, self.ambulances_waiting)
 
     # ------------------------------------------------------------ set-up
-    def start(self, ambulance: Cohort, walkin: Cohort) -> None:
-        """Schedule the arrivals and the clinician roster."""
+    def start(self, ambulance: Cohort, walkin: Cohort, conveyed: bool = False) -> None:
+        """Schedule the arrivals and the clinician roster (``conveyed``: the ambulance
+        service brings the ambulance cohort, see :meth:`convey`)."""
         # Records are sized up front (arrival order, filled as patients arrive): cheaper
         # than growing nine lists per attendance.
         self.records.presize(len(ambulance) + len(walkin))
-        self.clock.chain(ambulance.t, self._arrive, ambulance, True)
+        if not conveyed:
+            self.clock.chain(ambulance.t, self._arrive, ambulance, True)
         self.clock.chain(walkin.t, self._arrive, walkin, False)
         self._roster_tick(0)
 
@@ -114,7 +125,12 @@ class EmergencyDepartment:
         self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey
-    def _arrive(self, c: Cohort, ambulance: bool, i: int) -> None:
+    def convey(self, c: Cohort, i: int, released: Callable[..., None], *args: object) -> None:
+        """Step 1 (ambulance service): patient ``i`` of the ambulance cohort arrives with
+        a crew; ``released(*args)`` is called when the crew is free to go."""
+        self._arrive(c, True, i, (released, args))
+
+    def _arrive(self, c: Cohort, ambulance: bool, i: int, crew: tuple | None = None) -> None:
         """Step 1: arrive; majors patients queue for a space (a crew waits with theirs)."""
         r = self.records
         k = self.n_arrived
@@ -122,6 +138,7 @@ class EmergencyDepartment:
         a: EdAttrs = c.attrs
         p = Patient(c.pid0 + i, a, i, None, -1)
         p.ed_row = k
+        p.crew = crew
         majors = ambulance or a.majors[i]
         r.patient_id[k] = p.pid
         r.arrival[k] = self.clock.now
@@ -139,7 +156,12 @@ class EmergencyDepartment:
     def _request_space(self, grant: Callable[..., None], p: Patient) -> None:
         """Step 2: wait for a majors space (or the corridor, past the limit)."""
         self.spaces.request(grant, 0, p)
-        if self.corridor_after is not None and self.spaces.n_waiting and not self._watching:
+        if (
+            self.corridor_after is not None
+            and self.spaces.n_waiting
+            and not self._watching
+            and not self._blocked
+        ):
             # This request queued and heads the queue (no watch pending means none
             # was waiting): the next corridor move is due at its limit.
             self._watching = True
@@ -164,9 +186,13 @@ class EmergencyDepartment:
                 self._watching = True
                 self.clock.at(wait_left, self._corridor_watch)
                 return
+            if len(self.corridor) >= self.corridor_cap:
+                self._blocked = True  # resumed by the next corridor departure
+                return
             head.cancel()
             self.corridor.add(k)
             r.corridor[k] = True
+            r.corridor_from[k] = now
             if r.ambulance[k]:
                 self._space_for_crew(p)
             else:
@@ -184,6 +210,9 @@ class EmergencyDepartment:
         """Step 4 (ambulance): handover complete; the crew is free."""
         self.ambulances_waiting -= 1
         self.records.handover[p.ed_row] = self.clock.now
+        if p.crew is not None:
+            released, args = p.crew
+            released(*args)
         self._to_clinician(p, MAJORS)
 
     def _to_clinician(self, p: Patient, level: int) -> None:
@@ -228,5 +257,8 @@ class EmergencyDepartment:
         if p.ed_level == MAJORS:
             if self.corridor and k in self.corridor:
                 self.corridor.remove(k)
+                if self._blocked:
+                    self._blocked = False
+                    self._corridor_watch()
             else:
                 self.spaces.release()

@@ -16,12 +16,14 @@ from collections.abc import Callable, Generator, Iterable
 import simpy
 
 import flowsim.model.acute as acute
+import flowsim.model.ambulance as ambulance
 import flowsim.model.community as community
 import flowsim.model.ed as ed
 import flowsim.model.elective as elective
 import flowsim.model.social_care as social_care
 from flowsim.config import Scenario
 from flowsim.model.acute import AcuteHospital
+from flowsim.model.ambulance import AmbulanceService
 from flowsim.model.community import CommunityHospital
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
@@ -29,7 +31,7 @@ from flowsim.model.elective import ElectiveList
 from flowsim.model.engine import MIN_PER_DAY, Clock
 from flowsim.model.social_care import CARE_HOME, HOME_CARE, SocialCare
 from flowsim.patients import Cohorts, build_cohorts
-from flowsim.records import Replication, Schema, schema
+from flowsim.records import Replication, Schema, Table, schema
 from flowsim.sampling import month_of_day
 from flowsim.streams import Streams
 
@@ -41,6 +43,7 @@ CENSUS = (
     + community.CENSUS
     + social_care.CENSUS
     + elective.CENSUS
+    + ambulance.CENSUS
 )
 
 #: A user's SimPy process: ``fn(env, system)`` returning a generator (see
@@ -69,8 +72,20 @@ class CountySystem:
         self.acute = AcuteHospital(clock, scn, window, community=self.community, social=self.social)
         self.ed = EmergencyDepartment(clock, scn, acute=self.acute)
         self.elective = ElectiveList(clock, scn, acute=self.acute)
+        #: The ambulance service (None when ``ambulance.service`` is not set: conveyances
+        #: then arrive at A&E by themselves).
+        self.ambulance = (
+            AmbulanceService(clock, scn, ed=self.ed) if scn.ambulance.service is not None else None
+        )
         #: Settings in census order: the census row is the merge of their snapshots.
-        self.settings = (self.acute, self.ed, self.community, self.social, self.elective)
+        self.settings = (
+            self.acute,
+            self.ed,
+            self.community,
+            self.social,
+            self.elective,
+            self.ambulance or _NoAmbulance(),
+        )
         self.census_rows: list[tuple] = []
         self.cohorts = cohorts
         self.n_days = int(scn.run.warmup_days + scn.run.days + 0.999999)
@@ -100,7 +115,9 @@ class CountySystem:
         self.community.start(c.community_stepup, c.community_prefill)
         self.social.background(HOME_CARE, c.hc_background)
         self.social.background(CARE_HOME, c.ch_background)
-        self.ed.start(c.ambulance, c.walkin)
+        self.ed.start(c.ambulance, c.walkin, conveyed=self.ambulance is not None)
+        if self.ambulance is not None:
+            self.ambulance.start(c.incidents, c.ambulance)
         self.clock.chain(c.direct.t, self.acute.arrive_direct, c.direct)
         self.elective.start(c.referrals)
         self._midnight(0)
@@ -124,6 +141,11 @@ class CountySystem:
     def run(self) -> None:
         """Run to the end of the horizon (warm-up plus reporting period)."""
         self.clock.run((self.scn.run.warmup_days + self.scn.run.days) * MIN_PER_DAY)
+        # Conveyed patients still with their crew at the end never reached A&E: their
+        # pre-sized rows go (trimming again is harmless).
+        self.ed.trim_records()
+        if self.ambulance is not None:
+            self.ambulance.trim_records()
 
     def schemas(self) -> dict[str, Schema]:
         """Every records table and the census, declared once by their settings."""
@@ -135,6 +157,7 @@ class CountySystem:
             "elective": (
                 elective.ADMISSIONS + elective.CANCELLATIONS + elective.REMOVALS + elective.END_LIST
             ),
+            "ambulance": ambulance.RECORDS,
             "census": CENSUS,
         }
 
@@ -158,7 +181,19 @@ class CountySystem:
             elective=el,
             census=census,
             schemas=self.schemas(),
+            ambulance=(self.ambulance.records if self.ambulance else _empty_ambulance()).arrays(),
         )
+
+
+class _NoAmbulance:
+    """The census part of an ambulance service that is not modelled."""
+
+    def snapshot(self) -> tuple:
+        return (0, 0)
+
+
+def _empty_ambulance() -> Table:
+    return Table(ambulance.RECORDS)
 
 
 #: Cohorts whose patients arrive during the run (start-state patients excluded).

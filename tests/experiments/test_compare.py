@@ -75,8 +75,12 @@ def test_crn_makes_paired_ci_narrower_than_unpaired(result):
         paired = r["diff_ci_high"] - r["diff_ci_low"]
         unpaired = r["unpaired_ci_high"] - r["unpaired_ci_low"]
         assert paired < unpaired, kpi
-    # attendances do not depend on discharge capacity at all: identical patients
-    assert d.loc[("d2a", "ed_attendances"), "diff_mean"] == 0
+    # 999 calls and walk-ins do not depend on discharge capacity at all: identical
+    # patients (a conveyed patient's arrival time at A&E depends on crew delays, so
+    # attendances in the period may move by the few still with a crew at its edges)
+    assert d.loc[("d2a", "ambulance_incidents"), "diff_mean"] == 0
+    base_att = d.loc[("d2a", "ed_attendances"), "diff_mean"]
+    assert abs(base_att) < 0.002 * result.kpis.query("kpi == 'ed_attendances'")["value"].mean()
 
 
 def test_discharge_to_assess_reduces_delays(result):

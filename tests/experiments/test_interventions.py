@@ -64,7 +64,9 @@ EXPECTED = {
     "seven_day_discharge": ({"discharge.weekend_factor"}, lambda w: 1_000_000),
     "elective_hub": ({"elective.ringfenced_beds"}, lambda w: 20 * 365 * w.costs.acute_bed_day_gbp),
     "more_ed_clinicians": ({"ed.clinicians_by_hour"}, lambda w: 2 * 14 * 365 * 110),
-    "hear_and_treat": ({"ambulance.arrivals_per_day"}, lambda w: 500_000),
+    # the ambulance service is modelled: hear and treat takes incidents from conveyance,
+    # and the stated conveyance rate (arrivals_per_day, derived then) follows
+    "hear_and_treat": ({"ambulance.arrivals_per_day", "ambulance.service"}, lambda w: 500_000),
 }
 
 

@@ -100,6 +100,10 @@ def test_tiny_capacities_queues_grow_and_run_ends(short, corridor):
         "community.beds": 1,
         "social_care.home_care_packages": 1,
         "social_care.care_home_places": 1,
+        # the hospital alone: conveyances arrive by themselves, the corridor has no limit
+        # (a finite fleet and corridor are tested in tests/model/test_ambulance_*.py)
+        "ambulance.service": None,
+        "ed.corridor_spaces": None,
     }
     if not corridor:
         overrides["ed.corridor_care_after_min"] = None

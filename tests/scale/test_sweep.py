@@ -264,7 +264,8 @@ def test_sobol_indices_on_tiny_design(tmp_path):
         base_samples=4,
         kpis=("ed_attendances",),
         parameters={
-            "ambulance.arrivals_per_day": {"low": 100, "high": 200},
+            # the ambulance service is modelled: conveyances follow the 999 incidents
+            "ambulance.service.incidents_per_day": {"low": 200, "high": 400},
             "acute.beds": {"low": 800, "high": 850, "integer": True},
         },
     )
@@ -272,4 +273,4 @@ def test_sobol_indices_on_tiny_design(tmp_path):
     assert len(res.design) == 4 * (2 + 2)
     row = res.indices.set_index("parameter")
     # attendances depend on ambulance arrivals, not on beds
-    assert row.loc["ambulance.arrivals_per_day", "ST"] > row.loc["acute.beds", "ST"]
+    assert row.loc["ambulance.service.incidents_per_day", "ST"] > row.loc["acute.beds", "ST"]

@@ -37,7 +37,9 @@ SPEC = {
     "seed": 5,
     "days": 2,
     "warmup_days": 0,
-    "parameters": {"ambulance.arrivals_per_day": {"values": [150.0, 250.0]}},
+    # 999 incidents a day: with the ambulance service modelled (the packaged counties),
+    # conveyances and so attendances follow the incidents, not ambulance.arrivals_per_day
+    "parameters": {"ambulance.service.incidents_per_day": {"values": [300.0, 500.0]}},
 }
 
 
@@ -69,7 +71,7 @@ def test_untouched_folder_is_reused_whole(clean, copy):
 def test_deleted_sweep_json_and_changed_values_do_not_relabel_old_results(clean, copy, tmp_path):
     out, folder = copy
     (folder / "sweep.json").unlink()
-    new = spec(parameters={"ambulance.arrivals_per_day": {"values": [150.0, 350.0]}})
+    new = spec(parameters={"ambulance.service.incidents_per_day": {"values": [300.0, 700.0]}})
     res = sweep(new, out=out)
     # nothing is reused across specs: every file says it was made by another spec
     assert res.skipped == [] and list(res.recomputed) == [0, 1]

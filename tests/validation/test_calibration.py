@@ -51,3 +51,27 @@ def test_fit_rounds_integer_keys_and_reports_every_bad_argument():
     msg = str(e.value)
     for part in ["ed.nope", "LO < HI", "not_a_kpi", "non-zero"]:
         assert part in msg
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("county", ["worcestershire", "west_norfolk", "leicestershire"])
+def test_ambulance_targets_by_policy_era(county):
+    # Each figure is compared with a run of its era: before the 45-minute maximum
+    # (W14-W16, N21, L20, A5-A7) crews are held until a space is free.
+    from flowsim.calibration import AMBULANCE_TARGETS, ERA_HOLD, HOLD, calibration_runs
+
+    targets = AMBULANCE_TARGETS[county]
+    assert sum(t.overrides == HOLD for t in targets) >= 5
+    scn = flowsim.load_scenario(county)
+    table = calibration_runs(scn, replications=2, jobs=2, targets=targets)
+    assert len(table) == len(targets)
+    assert set(table.loc[table["kpi"].str.contains("handover_over"), "era"]) == {ERA_HOLD}
+    for row in table.itertuples():
+        # a documented known misfit (docs/validation.md) must stay out on its stated
+        # side: a change that brings it in, or pushes it out the other way, is seen here
+        if row.known_misfit == "high":
+            assert row.model_mean > row.band_high, row
+        elif row.known_misfit == "low":
+            assert row.model_mean < row.band_low, row
+        else:
+            assert row.band_low <= row.model_mean <= row.band_high, row
