@@ -362,7 +362,25 @@ def _run_figures(res: RunResult) -> list[Figure]:
                     lambda col=col: plot_daily_band(res.daily, col),
                 )
             )
+    out.extend(_monthly_figures(res.daily))
     return out
+
+
+def _monthly_figures(daily) -> list[Figure]:
+    """The monthly figure (issue 17), when the daily series carries dates."""
+    from flowsim.monthly import monthly_table
+    from flowsim.plots import plot_monthly
+
+    if "date" not in daily.columns or "ed_known_4h" not in daily.columns or not len(daily):
+        return []
+    return [
+        Figure(
+            "monthly.png",
+            "By calendar month: G&A occupancy, 4-hour performance, waits over 4 h from decision "
+            "to admit and 12 hours from arrival; mean of replications with 95% CI.",
+            lambda: plot_monthly(monthly_table(daily)),
+        )
+    ]
 
 
 def _glossary(rep: Report, kpis: Sequence[str]) -> None:
@@ -465,6 +483,7 @@ def write_run(
     write_csv(res.kpis_wide(), folder / "kpis.csv")
     write_csv(res.kpis, folder / "kpis_long.csv")
     write_csv(res.daily, folder / "daily.csv")
+    _write_monthly(res.daily, folder)
     write_csv(res.summary, folder / "summary.csv")
     res.to_parquet(folder / "parquet")
     res.to_excel(folder / "results.xlsx")
@@ -709,6 +728,7 @@ def _comparison_figures(res) -> list[Figure]:
             lambda: res.plot_waiting_list(),
         )
     )
+    figs.extend(_monthly_figures(daily))
     return figs
 
 
@@ -1030,6 +1050,14 @@ def comparison_markdown(res, figures: Sequence[str] = ()) -> str:
     return render_markdown(comparison_report(res))
 
 
+def _write_monthly(daily, folder: Path) -> None:
+    """``monthly.csv`` (month, KPI, mean, CI) from the daily series, when it has dates."""
+    from flowsim.monthly import monthly_table
+
+    if "date" in daily.columns and "ed_known_4h" in daily.columns and len(daily):
+        write_csv(monthly_table(daily), folder / "monthly.csv")
+
+
 def write_comparison(res, out: str | Path = "outputs") -> Path:
     """Tables (CSV, Parquet, Excel), figures, report.md, report.html and (last)
     manifest.json for a comparison, in a new folder under ``out``."""
@@ -1037,6 +1065,7 @@ def write_comparison(res, out: str | Path = "outputs") -> Path:
     run = res.run
     write_csv(run.kpis_wide(), folder / "kpis.csv")
     write_csv(run.daily, folder / "daily.csv")
+    _write_monthly(run.daily, folder)
     write_csv(res.summary, folder / "summary.csv")
     write_csv(res.differences, folder / "differences.csv")
     write_csv(res.costs, folder / "costs.csv")

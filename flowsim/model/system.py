@@ -17,12 +17,15 @@ import simpy
 
 import flowsim.model.acute as acute
 import flowsim.model.community as community
+import flowsim.model.discharge_services as discharge_services
 import flowsim.model.ed as ed
 import flowsim.model.elective as elective
 import flowsim.model.social_care as social_care
 from flowsim.config import Scenario
+from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.community import CommunityHospital
+from flowsim.model.discharge_services import AssessmentTeam, Reablement
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
@@ -30,7 +33,6 @@ from flowsim.model.engine import MIN_PER_DAY, Clock
 from flowsim.model.social_care import CARE_HOME, HOME_CARE, SocialCare
 from flowsim.patients import Cohorts, build_cohorts
 from flowsim.records import Replication, Schema, schema
-from flowsim.sampling import month_of_day
 from flowsim.streams import Streams
 
 #: The census: the day column, then each setting's snapshot in this order.
@@ -41,6 +43,7 @@ CENSUS = (
     + community.CENSUS
     + social_care.CENSUS
     + elective.CENSUS
+    + discharge_services.CENSUS
 )
 
 #: A user's SimPy process: ``fn(env, system)`` returning a generator (see
@@ -66,15 +69,33 @@ class CountySystem:
         window = DischargeWindow(scn)
         self.social = SocialCare(clock, scn)
         self.community = CommunityHospital(clock, scn, window, social=self.social)
-        self.acute = AcuteHospital(clock, scn, window, community=self.community, social=self.social)
+        self.assessment = AssessmentTeam(clock, scn)
+        self.reablement = Reablement(clock, scn, self.social)
+        self.acute = AcuteHospital(
+            clock,
+            scn,
+            window,
+            community=self.community,
+            social=self.social,
+            assessment=self.assessment,
+            reablement=self.reablement,
+        )
         self.ed = EmergencyDepartment(clock, scn, acute=self.acute)
         self.elective = ElectiveList(clock, scn, acute=self.acute)
         #: Settings in census order: the census row is the merge of their snapshots.
-        self.settings = (self.acute, self.ed, self.community, self.social, self.elective)
+        self.settings = (
+            self.acute,
+            self.ed,
+            self.community,
+            self.social,
+            self.elective,
+            self.assessment,
+            self.reablement,
+        )
         self.census_rows: list[tuple] = []
         self.cohorts = cohorts
         self.n_days = int(scn.run.warmup_days + scn.run.days + 0.999999)
-        self.months = month_of_day(self.n_days + 1, scn.run.start_month)
+        self.months = month_of_days(scn, self.n_days + 1)
 
     def add_process(self, fn: ProcessFn) -> simpy.Process:
         """Run a user's SimPy process with the model.
@@ -95,11 +116,15 @@ class CountySystem:
         self.acute.new_day(int(self.months[0]))
         self.acute.prefill(c.acute_prefill, already_fit=False)
         self.acute.prefill(c.acute_delayed, already_fit=True)
+        self.acute.start_pressure(c.outbreaks)
         self.social.prefill(HOME_CARE, c.hc_prefill)
         self.social.prefill(CARE_HOME, c.ch_prefill)
         self.community.start(c.community_stepup, c.community_prefill)
         self.social.background(HOME_CARE, c.hc_background)
         self.social.background(CARE_HOME, c.ch_background)
+        self.assessment.start()
+        if self.reablement.enabled:
+            self.reablement.community_referrals(c.reablement_community)
         self.ed.start(c.ambulance, c.walkin)
         self.clock.chain(c.direct.t, self.acute.arrive_direct, c.direct)
         self.elective.start(c.referrals)
@@ -132,6 +157,7 @@ class CountySystem:
             "acute": acute.RECORDS + acute.DIVERSIONS,
             "community": community.RECORDS,
             "social": social_care.RECORDS,
+            "reablement": discharge_services.RECORDS,
             "elective": (
                 elective.ADMISSIONS + elective.CANCELLATIONS + elective.REMOVALS + elective.END_LIST
             ),
@@ -155,6 +181,7 @@ class CountySystem:
             acute={**self.acute.records.arrays(), **self.acute.diversions.arrays()},
             community=self.community.records.arrays(),
             social=self.social.records.arrays(),
+            reablement=self.reablement.records.arrays(),
             elective=el,
             census=census,
             schemas=self.schemas(),
@@ -169,6 +196,7 @@ ARRIVING = (
     "community_stepup",
     "hc_background",
     "ch_background",
+    "reablement_community",
 )
 
 
