@@ -304,3 +304,32 @@ def test_discharge_window_enabled_uses_the_rule():
     assert w.leave_time(8 * 60, 0.5, 0.0) == next_discharge_time(
         8 * 60, 0.5, 0.0, WS, WE, 0.67, scn.run.start_weekday
     )
+
+
+def test_event_loop_pauses_the_cyclic_collector_and_restores_it():
+    """During ``Clock.run`` the collector is off (callbacks see it off); afterwards it is
+    back in its previous state, also when a callback raises."""
+    import gc
+
+    clock = Clock(simpy.Environment(), start_weekday=0)
+    seen: list[bool] = []
+    clock.at(1.0, lambda: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    clock.run(10.0)
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def boom() -> None:
+        raise RuntimeError("callback failed")
+
+    clock.at(1.0, boom)
+    with pytest.raises(RuntimeError):
+        clock.run(20.0)
+    assert gc.isenabled()
+
+    gc.disable()  # a caller who had it off keeps it off
+    try:
+        clock.run(30.0)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
