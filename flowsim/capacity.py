@@ -120,7 +120,8 @@ class CapacityMixin:
             ),
             "ed.spaces": (majors / day * (majors_time + amb.handover_process_min), ed.spaces),
             "acute.beds": (acute_load, ac.beds + escal),
-            "community.beds": (comm_load, cm.beds),
+            # D2A beds in care homes share the pathway-2 pool with the community beds
+            "community.beds": (comm_load, cm.beds + cm.d2a_beds),
             "social_care.home_care_packages": (
                 hc_in * sc.home_care_discharge_days.expected
                 + sc.home_care_background_per_day * sc.home_care_background_days.expected,

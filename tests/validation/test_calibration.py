@@ -13,8 +13,7 @@ from flowsim.monthly import monthly_values
 def test_worcestershire_baseline_within_bands(worcs):
     res = flowsim.run(worcs, replications=3, jobs=2)
     table = calibration_table(res, worcs)
-    checked = table[table["gap"] == ""]
-    assert checked["within_band"].all(), table.to_string()
+    _check_county(table, "worcestershire")
     # every target is in the table, the monthly ones by their month of the financial year
     assert len(table) == len(TARGETS["worcestershire"])
     assert "acute_occupancy_pct (2025-02)" in set(table["kpi"])
@@ -31,14 +30,46 @@ def test_worcestershire_baseline_within_bands(worcs):
     assert res.recommended_warmup_days() <= 1.5 * worcs.run.warmup_days
 
 
+#: Known misfits: targets the model is known to miss (``Target.gap`` says why), by county,
+#: with the direction of the miss. They are listed here so that a change that moves one
+#: is seen: each must still be missed in the stated direction (the model below the
+#: public figure: exit block too weak with one pooled bed base, docs/validation.md
+#: section 6). A misfit that comes into band fails this test until it is moved to the
+#: checked targets.
+KNOWN_MISFITS = {
+    "worcestershire": {"ed_dta_over_4h_pct", "ed_12h_from_arrival_pct (2024-12)"},
+    "west_norfolk": {"ed_dta_over_4h_pct", "ed_12h_from_arrival_pct (2024-11)"},
+    "leicestershire": {
+        "ed_dta_over_4h_pct",
+        "ed_trolley_waits_12h (2024-12)",
+        "ed_12h_from_arrival_pct (2024-11)",
+    },
+}
+
+
+def _check_county(table, county):
+    checked = table[table["gap"] == ""]
+    assert len(checked) >= 4 and checked["within_band"].all(), table.to_string()
+    gaps = table[table["gap"] != ""]
+    assert (gaps["gap"].str.len() > 0).all()
+    missed = gaps[~gaps["within_band"]]
+    assert set(missed["kpi"]) == KNOWN_MISFITS[county], table.to_string()
+    # every known misfit is below its band (too little exit block), never above
+    assert (missed["model_mean"] < missed["band_low"]).all(), missed.to_string()
+
+
 @pytest.mark.slow
-def test_west_norfolk_winter_peak_within_band():
-    scn = flowsim.load_scenario("west_norfolk")
+@pytest.mark.parametrize("county", ["west_norfolk", "leicestershire"])
+def test_other_counties_within_bands(county):
+    scn = flowsim.load_scenario(county)
     res = flowsim.run(scn, replications=2, jobs=2)
     table = calibration_table(res, scn)
-    checked = table[table["gap"] == ""]
-    assert len(checked) >= 1 and checked["within_band"].all(), table.to_string()
-    assert (table[table["gap"] != ""]["gap"].str.len() > 0).all()
+    assert len(table) == len(TARGETS[county])
+    # the issue-16 bed and discharge targets are checked (N24/N30, L22/L26)
+    assert {"acute_occupancy_pct", "delayed_patients_mean"} <= set(
+        table[table["gap"] == ""]["kpi"]
+    )
+    _check_county(table, county)
 
 
 def test_fit_recovers_a_known_parameter():
