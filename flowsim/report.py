@@ -617,9 +617,12 @@ def _limits(res) -> list[str]:
         for iv, (kpi, service) in _CAPACITY_LEVERS.items():
             if iv in names and kpi in base.index and base[kpi] < _HEADROOM_DAYS:
                 wait = f"{24 * base[kpi]:.1f} hours"
+                first_note = (
+                    " and discharges go first" if first.social_care.discharge_priority else ""
+                )
                 why = (
                     f"In the baseline a hospital discharge waits on average {wait} for "
-                    f"{service} (social care has headroom and discharges go first), so adding "
+                    f"{service} (social care has headroom{first_note}), so adding "
                     "capacity there barely moves hospital delays. This is a known gap of the "
                     "model (docs/validation.md, Known gaps), not evidence that it does not work."
                 )
