@@ -66,9 +66,7 @@ def test_other_counties_within_bands(county):
     table = calibration_table(res, scn)
     assert len(table) == len(TARGETS[county])
     # the issue-16 bed and discharge targets are checked (N24/N30, L22/L26)
-    assert {"acute_occupancy_pct", "delayed_patients_mean"} <= set(
-        table[table["gap"] == ""]["kpi"]
-    )
+    assert {"acute_occupancy_pct", "delayed_patients_mean"} <= set(table[table["gap"] == ""]["kpi"])
     _check_county(table, county)
 
 
