@@ -103,8 +103,13 @@ class CapacityMixin:
         p = ac.pathway_probs
         assess = sum(pi * d.expected for pi, d in zip(p, ac.pathway_assessment_days, strict=True))
         ordinary = self.ordinary_elective_admissions_per_day()
-        acute_load = em * (ac.emergency_los_days.expected + assess) + ordinary * (
-            ac.elective_los_days.expected
+        # pathway 1-3 patients stay longer before they are fit (acute.pathway_los_factor)
+        em_factor = sum(pi * f for pi, f in zip(p, ac.pathway_los_factor, strict=True))
+        el_factor = sum(
+            pi * f for pi, f in zip(ac.elective_pathway_probs, ac.pathway_los_factor, strict=True)
+        )
+        acute_load = em * (ac.emergency_los_days.expected * em_factor + assess) + ordinary * (
+            ac.elective_los_days.expected * el_factor
         )
         escal = ac.escalation_beds * len(set(ac.escalation_months)) / 12
         inflow = self.discharge_inflows_per_day()
@@ -117,7 +122,8 @@ class CapacityMixin:
             ),
             "ed.spaces": (majors / day * (majors_time + amb.handover_process_min), ed.spaces),
             "acute.beds": (acute_load, ac.beds + escal),
-            "community.beds": (comm_load, cm.beds),
+            # D2A beds in care homes share the pathway-2 pool with the community beds
+            "community.beds": (comm_load, cm.beds + cm.d2a_beds),
             "social_care.home_care_packages": (
                 hc_in * sc.home_care_discharge_days.expected
                 + sc.home_care_background_per_day * sc.home_care_background_days.expected,

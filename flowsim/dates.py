@@ -1,16 +1,24 @@
 """Calendar dates of simulated days.
 
-Simulated day 0 is the first day of ``run.start_month``. The scenario has no year, so
-the year is the latest one, not after the calibration year (FY2024/25, D), in which
-that first day falls on ``run.start_weekday`` (0 = Monday): the weekday pattern of
-demand then lines up with the printed dates. For the default (April, Monday) day 0 is
-Monday 1 April 2024.
+Simulated day 0 is the first day of ``run.start_month``, or, when
+``run.reporting_start_month`` is set, ``warmup_days`` (rounded up to whole days)
+before the first day of that month, so that the warm-up ends and the reporting
+period starts on it (a financial year: 1 April). The scenario has no year, so the
+year is the latest one, not after the calibration year (FY2024/25, D), in which day
+0 falls on ``run.start_weekday`` (0 = Monday): the weekday pattern of demand then
+lines up with the printed dates. For the default (April, Monday) day 0 is Monday 1
+April 2024; for a 91-day warm-up before 1 April it is Monday 1 January 2024.
+
+:func:`month_of_days` is the one source of the calendar month of every simulated
+day (demand profiles, escalation, monthly tables).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 
+import numpy as np
 import pandas as pd
 
 #: The latest year a run's calendar may start in (the calibration year, D).
@@ -39,9 +47,49 @@ def start_date(start_month: int, start_weekday: int = 0) -> _dt.date:
     return _dt.date(LATEST_START_YEAR, start_month, 1)  # pragma: no cover (28-year cycle)
 
 
+def reporting_start_date(
+    reporting_month: int, warmup_days: float, start_weekday: int = 0
+) -> tuple[_dt.date, _dt.date]:
+    """Day 0 and the first reporting day when the warm-up ends on the 1st of a month.
+
+    Parameters
+    ----------
+    reporting_month : int
+        1-12: the reporting period starts on the first of this month.
+    warmup_days : float
+        Warm-up length; rounded up to whole days.
+    start_weekday : int
+        Weekday of day 0 (0 = Monday).
+
+    Returns
+    -------
+    (datetime.date, datetime.date)
+        Day 0 and the first day of the reporting period, in the latest year up to
+        2024 (the year the reporting period starts in) that puts day 0 on that weekday.
+    """
+    lead = _dt.timedelta(days=int(math.ceil(warmup_days)))
+    for year in range(LATEST_START_YEAR, LATEST_START_YEAR - 28, -1):
+        first = _dt.date(year, reporting_month, 1)
+        if (first - lead).weekday() == start_weekday:
+            return first - lead, first
+    first = _dt.date(LATEST_START_YEAR, reporting_month, 1)  # pragma: no cover
+    return first - lead, first  # pragma: no cover
+
+
 def scenario_start_date(scenario) -> _dt.date:
-    """Date of simulated day 0 of a scenario (from ``run.start_month``/``start_weekday``)."""
-    return start_date(scenario.run.start_month, scenario.run.start_weekday)
+    """Date of simulated day 0 of a scenario (see the module docstring)."""
+    run = scenario.run
+    if getattr(run, "reporting_start_month", None):
+        return reporting_start_date(run.reporting_start_month, run.warmup_days, run.start_weekday)[
+            0
+        ]
+    return start_date(run.start_month, run.start_weekday)
+
+
+def month_of_days(scenario, n_days: int) -> np.ndarray:
+    """Calendar month (1-12) of simulated days ``0 .. n_days - 1`` of a scenario."""
+    day0 = pd.Timestamp(scenario_start_date(scenario))
+    return (day0 + pd.to_timedelta(np.arange(n_days), unit="D")).month.to_numpy(np.int64)
 
 
 def add_dates(daily: pd.DataFrame, scenario, column: str = "day") -> pd.DataFrame:

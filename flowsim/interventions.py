@@ -139,21 +139,25 @@ _register(
 _register(
     Intervention(
         name="escalation_beds",
-        description="More winter escalation beds in the escalation months (default Dec-Mar).",
+        description="More escalation beds, open while the trust is escalated (in the "
+        "escalation months, or by the occupancy/crowding trigger).",
         params=(Param("beds", 30, "beds", "escalation beds added", integer=True),),
         changes=lambda s, p: {"acute.escalation_beds": s.acute.escalation_beds + int(p["beds"])},
-        annual_cost=lambda s, p: (
-            p["beds"] * 30.4 * len(s.acute.escalation_months) * s.costs.acute_bed_day_gbp
-        ),
-        cost_basis="beds x days in escalation months x acute bed-day cost (E44)",
+        # Charged in the run for the days the beds are open (see metrics.cost_kpis): an
+        # escalation that never opens in the reporting window costs nothing.
+        annual_cost=lambda s, p: 0.0,
+        cost_basis="charged in the run: escalation beds open at midnight x acute bed-day "
+        "cost (E44), for the days they are open (occupied ones as bed-days)",
         changes_text="acute.escalation_beds += beds",
     )
 )
 _register(
     Intervention(
         name="discharge_to_assess",
-        description="Discharge to assess: assess needs at home or in the next setting, so the "
-        "wait from medically fit to referral for pathways 1-3 is cut to `assessment_days`.",
+        description="Discharge to assess: assess needs at home or in the next setting, so "
+        "pathway 1-3 patients no longer queue for assessment staff in hospital and the admin "
+        "time to referral is cut to `assessment_days`; they still wait in hospital for "
+        "the reablement place, community or D2A bed or care-home place downstream.",
         params=(
             Param("assessment_days", 1.0, "days", "mean assessment delay for pathways 1-3"),
             Param(
@@ -164,10 +168,14 @@ _register(
                 cost=True,
             ),
         ),
-        changes=lambda s, p: {"acute.pathway_assessment_days": _d2a_dists(s, p)},
+        changes=lambda s, p: {
+            "acute.pathway_assessment_days": _d2a_dists(s, p),
+            "discharge.assess_before_discharge": False,
+        },
         annual_cost=lambda s, p: p["team_cost_gbp"],
         cost_basis="D: multidisciplinary D2A team, default £1.5m/yr",
-        changes_text="acute.pathway_assessment_days[1..3].mean = min(mean, assessment_days)",
+        changes_text="acute.pathway_assessment_days[1..3].mean = min(mean, assessment_days); "
+        "discharge.assess_before_discharge = false",
     )
 )
 _register(

@@ -471,6 +471,101 @@ KPIS: tuple[Kpi, ...] = (
         "GBP",
         "Acute delayed bed-days x acute bed-day cost",
     ),
+    Kpi(
+        "ed_dta_over_4h_pct",
+        "Waits over 4 h from decision to admit",
+        "%",
+        "A&E patients waiting over 4 h from decision to admit to admission, as a share of "
+        "total emergency admissions (NHS sitrep measure)",
+        public_row="W26",
+    ),
+    Kpi(
+        "ed_12h_from_arrival_pct",
+        "12 hours or more from arrival",
+        "%",
+        "A&E attendances spending over 12 h from arrival to departure, as a share of attendances",
+        public_row="W24",
+    ),
+    Kpi(
+        "escalation_days",
+        "Days escalated",
+        "days",
+        "Days on which the trust was escalated at the midnight census (OPEL-like trigger, "
+        "or the escalation months)",
+    ),
+    Kpi(
+        "escalation_bed_days",
+        "Escalation bed-days open",
+        "bed-days",
+        "Escalation beds open at the midnight census, summed over the period",
+    ),
+    Kpi(
+        "outbreak_beds_closed_mean",
+        "Beds closed by outbreaks",
+        "beds",
+        "Mean midnight count of G&A beds closed to admissions by infection outbreaks",
+    ),
+    Kpi(
+        "delayed_share_awaiting_social_care_pct",
+        "Delays awaiting social care",
+        "%",
+        "Share of acute delayed bed-days spent waiting for home care, reablement or a "
+        "care-home place (after assessment, before the capacity is granted)",
+        public_row="E44",
+    ),
+    Kpi(
+        "assessment_waiting_mean",
+        "Patients awaiting assessment",
+        "patients",
+        "Midnight census of delayed patients queued for discharge assessment staff",
+    ),
+    Kpi(
+        "reablement_utilisation_pct",
+        "Reablement utilisation",
+        "%",
+        "Reablement places in use or held at midnight / places (visits per day / visits "
+        "per person)",
+    ),
+    Kpi(
+        "reablement_community_waiting_mean",
+        "Community referrals awaiting reablement",
+        "people",
+        "Midnight census of community (step-up) referrals waiting for reablement",
+    ),
+    Kpi(
+        "community_step_up_waiting_mean",
+        "Step-up patients awaiting a community bed",
+        "people",
+        "Midnight census of people at home waiting for a step-up community bed",
+    ),
+    Kpi(
+        "home_care_community_waiting_mean",
+        "Community referrals awaiting home care",
+        "people",
+        "Midnight census of community referrals waiting for a home care package (unmet need)",
+    ),
+    Kpi(
+        "emergency_los_mean_days",
+        "Emergency length of stay",
+        "days",
+        "Mean admission-to-leaving time of emergency spells that ended in the period",
+        public_row="E25",
+    ),
+    Kpi(
+        "beds_occupied_21plus_pct",
+        "Beds occupied by 21+ day patients",
+        "%",
+        "Share of acute occupied bed-days used by patients in hospital 21 days or more",
+        public_row="E27",
+    ),
+    Kpi(
+        "same_day_discharge_p1p2_pct",
+        "Pathway 1-2 discharged on the day fit",
+        "%",
+        "Pathway 1 and 2 patients leaving on the calendar day they became medically fit",
+        higher_is_better=True,
+        public_row="E37",
+    ),
 )
 
 #: The table by name.

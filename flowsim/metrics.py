@@ -318,13 +318,45 @@ def community_social_kpis(rep: Replication) -> dict[str, float]:
     }
 
 
+def winter_kpis(rep: Replication, k: dict[str, float]) -> dict[str, float]:
+    """Exit block shares and winter pressure (issue 17).
+
+    - ``ed_dta_over_4h_pct``: ``ed_dta_waits_4h`` as a share of all emergency admissions
+      in the period (via A&E and direct), the NHS sitrep definition (W26, E22, L13).
+    - ``ed_12h_from_arrival_pct``: ``ed_12h_from_arrival`` as a share of attendances (W24).
+    - ``escalation_days`` / ``escalation_bed_days``: midnights escalated, and escalation
+      beds open at midnight, summed over the period.
+    - ``outbreak_beds_closed_mean``: mean midnight count of beds closed by outbreaks.
+    """
+    c = _window_census(rep)
+    em, att = k["emergency_admissions"], k["ed_attendances"]
+    return {
+        "ed_dta_over_4h_pct": 100.0 * k["ed_dta_waits_4h"] / em if em > 0 else float("nan"),
+        "ed_12h_from_arrival_pct": 100.0 * k["ed_12h_from_arrival"] / att
+        if att > 0
+        else float("nan"),
+        "escalation_days": float(c["acute_escalated"].sum()),
+        "escalation_bed_days": float(c["acute_escalation_beds_open"].sum()),
+        "outbreak_beds_closed_mean": _mean(c["acute_beds_closed"].to_numpy(float)),
+    }
+
+
+def _empty_escalation_bed_days(c: pd.DataFrame) -> float:
+    """Escalation beds open but empty at midnight, summed (occupied ones are already
+    charged as occupied bed-days; empty beds are taken to be escalation beds first)."""
+    free = (c["acute_beds_available"] - c["acute_occupied"]).clip(lower=0)
+    return float(np.minimum(c["acute_escalation_beds_open"], free).sum())
+
+
 def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str, float]:
     """Costs over the period, in pounds.
 
     ``cost_total_gbp`` = occupied acute and community bed-days (midnight census)
     x bed-day costs + A&E attendances x attendance cost + home care packages in
     use x daily cost + care-home places in use x weekly fee / 7 + the annual cost
-    of applied interventions pro rata. ``cost_delayed_bed_days_gbp`` = acute
+    of applied interventions pro rata + escalation beds open but empty at midnight x
+    acute bed-day cost (staffed for the days they are open, and only those: an
+    escalation never triggered in the period costs nothing). ``cost_delayed_bed_days_gbp`` = acute
     delayed bed-days x acute bed-day cost.
     """
     co = scn.costs
@@ -336,10 +368,64 @@ def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str,
         + c["home_care_in_use"].sum() * co.home_care_package_day_gbp
         + c["care_home_in_use"].sum() * co.care_home_week_gbp / 7.0
         + scn.intervention_cost_gbp_per_year * scn.run.days / 365.0
+        + _empty_escalation_bed_days(c) * co.acute_bed_day_gbp
     )
     return {
         "cost_total_gbp": float(total),
         "cost_delayed_bed_days_gbp": k["delayed_discharge_bed_days"] * co.acute_bed_day_gbp,
+    }
+
+
+def discharge_kpis(rep: Replication) -> dict[str, float]:
+    """Discharge-service KPIs (issue 16).
+
+    - ``delayed_share_awaiting_social_care_pct``: acute bed-days between the request
+      for home care, reablement or a care-home place and its grant (pathways 1 and 3),
+      as a share of all acute delayed bed-days in the period.
+    - ``assessment_waiting_mean``, ``reablement_community_waiting_mean``,
+      ``community_step_up_waiting_mean``, ``home_care_community_waiting_mean``: mean
+      midnight census of each queue.
+    - ``reablement_utilisation_pct``: places in use or held / places, at midnight.
+    - ``emergency_los_mean_days``: mean admission-to-leaving time of emergency spells
+      (via A&E or direct) that ended in the period.
+    - ``beds_occupied_21plus_pct``: acute bed-days in the period used by patients
+      from their 21st day in hospital, as a share of all occupied bed-days.
+    - ``same_day_discharge_p1p2_pct``: pathway 1-2 patients leaving in the period on
+      the calendar day they became medically fit.
+    """
+    a = rep.acute
+    w0, w1 = rep.warmup_min, rep.end_min
+    c = _window_census(rep)
+    delayed = _overlap_days(a["fit"], a["leave"], w0, w1)
+    social = np.isin(a["pathway"], (1, 3))
+    waiting = _overlap_days(a["referred"][social], a["granted"][social], w0, w1)
+    left = (a["leave"] >= w0) & (a["leave"] < w1)
+    em = np.isin(a["kind"], (KIND_ED, KIND_DIRECT)) & left
+    occupied = _overlap_days(a["admit"], a["leave"], w0, w1)
+    long_stay = _overlap_days(a["admit"] + 21 * MIN_PER_DAY, a["leave"], w0, w1)
+    p12 = left & np.isin(a["pathway"], (1, 2))
+    same_day = (a["leave"] // MIN_PER_DAY) == (a["fit"] // MIN_PER_DAY)
+
+    def census_mean(col: str) -> float:
+        return _mean(c[col].to_numpy(float)) if col in c and len(c) else float("nan")
+
+    cap = c["reablement_capacity"].sum() if "reablement_capacity" in c else 0
+    return {
+        "delayed_share_awaiting_social_care_pct": 100.0 * waiting / delayed
+        if delayed > 0
+        else float("nan"),
+        "assessment_waiting_mean": census_mean("assessment_queue"),
+        "reablement_utilisation_pct": 100.0 * c["reablement_in_use"].sum() / cap
+        if cap > 0
+        else float("nan"),
+        "reablement_community_waiting_mean": census_mean("reablement_queue_community"),
+        "community_step_up_waiting_mean": census_mean("community_step_up_queue"),
+        "home_care_community_waiting_mean": census_mean("home_care_queue_community"),
+        "emergency_los_mean_days": _mean((a["leave"] - a["admit"])[em] / MIN_PER_DAY),
+        "beds_occupied_21plus_pct": 100.0 * long_stay / occupied if occupied > 0 else float("nan"),
+        "same_day_discharge_p1p2_pct": 100.0 * _mean(same_day[p12].astype(float))
+        if p12.any()
+        else float("nan"),
     }
 
 
@@ -351,7 +437,9 @@ def compute_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     k.update(acute_kpis(rep))
     k.update(elective_kpis(rep))
     k.update(community_social_kpis(rep))
+    k.update(winter_kpis(rep, k))
     k.update(cost_kpis(rep, scn, k))
+    k.update(discharge_kpis(rep))
     return {name: float(k[name]) for name in KPI_NAMES}
 
 
@@ -375,12 +463,32 @@ def daily_series(rep: Replication) -> pd.DataFrame:
     e = rep.ed
     day = np.floor(e["arrival"] / MIN_PER_DAY).astype(np.int64)
     tid = e["depart"] - e["arrival"]
-    df = pd.DataFrame({"day": day, "within": tid <= FOUR_HOURS, "gone": ~np.isnan(tid)})
+    w1 = rep.end_min
+    dep = e["depart"]
+    tid_c = np.where(np.isnan(dep), w1 - e["arrival"], tid)  # censored at the run end
+    trolley = np.where(np.isnan(dep), w1, dep) - e["dta"]
+    df = pd.DataFrame(
+        {
+            "day": day,
+            "within": tid <= FOUR_HOURS,
+            "gone": ~np.isnan(tid),
+            "known": ~np.isnan(tid) | (tid_c > FOUR_HOURS),
+            "over12": tid_c > TWELVE_HOURS,
+            "dta4": trolley > FOUR_HOURS,
+            "dta12": trolley > TWELVE_HOURS,
+        }
+    )
     g = df.groupby("day")
     daily = pd.DataFrame(
         {
             "ed_attendances": g.size(),
             "ed_pct_within_4h": 100.0 * g["within"].sum() / g["gone"].sum(),
+            # counts by arrival day, for monthly aggregates (flowsim.monthly)
+            "ed_within_4h": g["within"].sum().astype(float),
+            "ed_known_4h": g["known"].sum().astype(float),
+            "ed_12h_from_arrival": g["over12"].sum().astype(float),
+            "ed_dta_waits_4h": g["dta4"].sum().astype(float),
+            "ed_trolley_waits_12h": g["dta12"].sum().astype(float),
         }
     )
     a = rep.acute
@@ -389,5 +497,14 @@ def daily_series(rep: Replication) -> pd.DataFrame:
     c = c.merge(daily, left_on="day", right_index=True, how="left")
     c = c.merge(adm, left_on="day", right_index=True, how="left")
     c["emergency_admissions"] = c["emergency_admissions"].fillna(0.0)
+    counts = [
+        "ed_attendances",
+        "ed_within_4h",
+        "ed_known_4h",
+        "ed_12h_from_arrival",
+        "ed_dta_waits_4h",
+        "ed_trolley_waits_12h",
+    ]
+    c[counts] = c[counts].fillna(0.0)
     c["acute_occupancy_pct"] = 100.0 * c["acute_occupied"] / c["acute_beds_available"].clip(lower=1)
     return c.reset_index(drop=True)

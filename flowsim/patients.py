@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from flowsim.config import Dist, Scenario
+from flowsim.dates import month_of_days
 from flowsim.sampling import (
     Arrivals,
     RateProfile,
@@ -57,6 +58,14 @@ class CareAttrs:
     comm_dis_weekend_u: list[float]  #: community weekend discharge eligibility (uniform)
     home_care_min: list[float]  #: length of a discharge home care package
     care_home_min: list[float]  #: length of a care-home stay
+    #: staff time of a discharge assessment (pathways 1-3; read only when assessment
+    #: is a capacity, ``discharge.assessment_staff_by_weekday``)
+    assess_work_min: list[float] = field(default_factory=list)
+    #: pathway 1 goes to reablement (else straight to home care); read only when the
+    #: reablement service exists (``social_care.reablement_visits_per_day > 0``)
+    reablement: list[bool] = field(default_factory=list)
+    reablement_min: list[float] = field(default_factory=list)  #: reablement episode length
+    reablement_handon: list[bool] = field(default_factory=list)  #: hands on to home care
 
     def __len__(self) -> int:
         return len(self.los_min)
@@ -122,7 +131,38 @@ class StayAttrs:
         return len(self.length_min)
 
 
-Attrs = CareAttrs | ReferralAttrs | EdAttrs | StayAttrs | IncidentAttrs
+@dataclass(slots=True)
+class OutbreakAttrs:
+    """Infection outbreaks (norovirus, flu): wards closed to admissions, and for how long."""
+
+    beds: list[int]  #: beds closed (whole wards)
+    length_min: list[float]  #: how long they stay closed
+
+    def __len__(self) -> int:
+        return len(self.length_min)
+
+
+@dataclass(slots=True)
+class ReablementAttrs:
+    """Reablement referrals from the community (people who did not go to hospital)."""
+
+    length_min: list[float]  #: reablement episode length
+    handon: list[bool]  #: hands on to long-term home care at the end of the episode
+    home_care_min: list[float]  #: length of the long-term package if handed on
+
+    def __len__(self) -> int:
+        return len(self.length_min)
+
+
+Attrs = (
+    CareAttrs
+    | ReferralAttrs
+    | EdAttrs
+    | StayAttrs
+    | IncidentAttrs
+    | OutbreakAttrs
+    | ReablementAttrs
+)
 
 
 @dataclass
@@ -165,6 +205,7 @@ class Patient:
         "pathway",
         "community_row",
         "crew",
+        "assess_round",
     )
 
     def __init__(self, pid: int, attrs: Attrs, i: int, care: CareAttrs | None, j: int) -> None:
@@ -209,12 +250,15 @@ def _acute_attrs(
     prefill: bool = False,
     pathway: np.ndarray | None = None,
     in_community: bool = False,
+    los_factor: np.ndarray | None = None,
 ) -> CareAttrs:
     """Everything an acute patient may need downstream, mapped from their uniforms.
 
     ``pathway`` replaces the drawn discharge pathways (patients already delayed at the
     start); ``in_community`` marks patients who start in a community bed (step-up
-    admissions and the community start state), who all need the community stays.
+    admissions and the community start state), who all need the community stays. ``los_factor``
+    scales each patient's acute stay (the seasonal length-of-stay profile by month of
+    arrival).
     """
     ac, cm, sc = scn.acute, scn.community, scn.social_care
     los_dist = ac.elective_los_days if elective else ac.emergency_los_days
@@ -222,9 +266,14 @@ def _acute_attrs(
         los = residual_ppf(los_dist, b.u("acute_los"), b.u("acute_los_elapsed"))
     else:
         los = ppf(los_dist, b.u("acute_los"))
+    if los_factor is not None:
+        los = los * los_factor
     if pathway is None:
         probs = ac.elective_pathway_probs if elective else ac.pathway_probs
         pathway = categorical(probs, b.u("pathway"))
+    factor = np.asarray(ac.pathway_los_factor, dtype=float)
+    if (factor != 1.0).any():
+        los = los * factor[pathway]
     u_assess = b.u("assess")
     assess = np.zeros(len(u_assess))
     for p in range(4):
@@ -253,7 +302,28 @@ def _acute_attrs(
         comm_dis_weekend_u=b.u("comm_dis_weekend").tolist(),
         home_care_min=_minutes_where(sc.home_care_discharge_days, b.u("hc_days"), home_care),
         care_home_min=_minutes_where(sc.care_home_stay_days, b.u("ch_days"), care_home),
+        **_service_attrs(b, scn, pathway),
     )
+
+
+def _service_attrs(b: CohortBuilder, scn: Scenario, pathway: np.ndarray) -> dict[str, list]:
+    """Attributes for the discharge services, drawn only when the service exists (each
+    from its own stream, so enabling one leaves every other draw unchanged)."""
+    dc, sc = scn.discharge, scn.social_care
+    out: dict[str, list] = {}
+    if dc.assessment_staff_by_weekday is not None:
+        work = np.full(len(pathway), np.nan)
+        m = pathway > 0
+        work[m] = ppf(dc.assessment_hours, b.u("assess_work")[m]) * 60.0
+        out["assess_work_min"] = work.tolist()
+    if sc.reablement_visits_per_day > 0:
+        reab = b.u("reablement") < sc.reablement_p1_share
+        out["reablement"] = reab.tolist()
+        out["reablement_min"] = _minutes_where(
+            sc.reablement_days, b.u("reab_days"), (pathway == 1) & reab
+        )
+        out["reablement_handon"] = (b.u("reab_handon") < sc.reablement_handon_prob).tolist()
+    return out
 
 
 def _referral_attrs(
@@ -305,12 +375,56 @@ def _minutes_where(dist: Dist, u: np.ndarray, mask: np.ndarray) -> list[float]:
     return out.tolist()
 
 
-def _admitted_rows(b: CohortBuilder, admit: np.ndarray, scn: Scenario) -> tuple[list, CareAttrs]:
+def _admitted_rows(
+    b: CohortBuilder, admit: np.ndarray, scn: Scenario, los_factor: np.ndarray
+) -> tuple[list, CareAttrs]:
     """Stay attributes for the A&E patients who will be admitted, one compact row each,
     and each attendance's row among them (-1 if not admitted)."""
     rows = np.full(admit.size, -1, dtype=np.int64)
     rows[admit] = np.arange(int(admit.sum()))
-    return rows.tolist(), _acute_attrs(b.subset(admit), scn, elective=False)
+    care = _acute_attrs(b.subset(admit), scn, elective=False, los_factor=los_factor[admit])
+    return rows.tolist(), care
+
+
+class Season:
+    """The seasonal case mix of a scenario: monthly indices by simulated day.
+
+    Attendances follow ``demand.month_of_year`` (W10, N7, E6); emergency admissions
+    follow ``demand.admissions_month_of_year`` (E7, N8, L8): direct admissions arrive
+    by it, and the share of A&E attendances admitted is scaled by the ratio of the two
+    (X29: attendances fall in winter while the share admitted rises). Emergency stays
+    are scaled by ``demand.los_month_of_year`` of the month of arrival.
+    """
+
+    def __init__(self, scn: Scenario, n_days: int) -> None:
+        d = scn.demand
+        self.months = month_of_days(scn, n_days)
+        att = _norm12(d.month_of_year)
+        adm = att if d.admissions_month_of_year is None else _norm12(d.admissions_month_of_year)
+        self.admissions_profile = (
+            d.month_of_year if d.admissions_month_of_year is None else (d.admissions_month_of_year)
+        )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.conversion = np.where(att > 0, adm / att, 1.0)
+        self.los = _norm12(d.los_month_of_year)
+
+    def month_at(self, t: np.ndarray) -> np.ndarray:
+        """Calendar month index (0-11) at minutes ``t``."""
+        day = np.minimum((np.asarray(t) // MIN_PER_DAY).astype(np.int64), len(self.months) - 1)
+        return self.months[day] - 1
+
+    def admit(self, u: np.ndarray, prob: np.ndarray | float, t: np.ndarray) -> np.ndarray:
+        """Admitted: ``u`` below the admission probability scaled by the month's conversion."""
+        return u < np.minimum(1.0, prob * self.conversion[self.month_at(t)])
+
+    def los_factor(self, t: np.ndarray) -> np.ndarray:
+        """Length-of-stay multiplier of patients arriving at minutes ``t``."""
+        return self.los[self.month_at(t)]
+
+
+def _norm12(values: tuple[float, ...]) -> np.ndarray:
+    a = np.asarray(values, dtype=np.float64)
+    return a / a.mean() if a.mean() > 0 else np.ones(12)
 
 
 def _arrivals(streams: Streams, source: str, per_day: float, profile: RateProfile, horizon: float):
@@ -377,13 +491,16 @@ class Cohorts:
     hc_prefill: Cohort
     ch_background: Cohort
     ch_prefill: Cohort
+    reablement_community: Cohort
     #: 999 incidents (empty when the ambulance service is not modelled); its conveyed
-    #: incidents are also the ``ambulance`` cohort. Last, so that adding it moved no id.
+    #: incidents are also the ``ambulance`` cohort.
     incidents: Cohort = field(default_factory=lambda: no_incidents())
+    #: Infection outbreaks closing wards (events, not patients: no patient ids).
+    outbreaks: Cohort | None = None
 
     def all(self) -> list[Cohort]:
-        """Every cohort, in the declared order (the order of patient ids)."""
-        return [getattr(self, f.name) for f in fields(self)]
+        """Every patient cohort, in the declared order (the order of patient ids)."""
+        return [getattr(self, f.name) for f in fields(self) if f.name != "outbreaks"]
 
     def number_patients(self) -> None:
         """Give every patient an id unique in the replication: cohort by cohort in the
@@ -399,10 +516,11 @@ def no_incidents() -> Cohort:
     return Cohort("incident", [], IncidentAttrs(*([] for _ in fields(IncidentAttrs))))
 
 
-def _ambulance_cohort(b: CohortBuilder, times: np.ndarray, scn: Scenario) -> Cohort:
-    """Conveyed patients at A&E: every one needs a majors space."""
+def _ambulance_cohort(b: CohortBuilder, times: np.ndarray, scn: Scenario, season: Season) -> Cohort:
+    """Conveyed patients at A&E: every one needs a majors space; admission conversion
+    and length of stay follow the month (``season``)."""
     ed = scn.ed
-    admit = b.u("admit") < scn.ambulance.admit_prob
+    admit = season.admit(b.u("admit"), scn.ambulance.admit_prob, times)
     return Cohort(
         "ambulance",
         times.tolist(),
@@ -411,13 +529,13 @@ def _ambulance_cohort(b: CohortBuilder, times: np.ndarray, scn: Scenario) -> Coh
             admit.tolist(),
             ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
             ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
-            *_admitted_rows(b, admit, scn),
+            *_admitted_rows(b, admit, scn, season.los_factor(times)),
         ),
     )
 
 
 def _incident_cohorts(
-    streams: Streams, scn: Scenario, prof: RateProfile, horizon: float
+    streams: Streams, scn: Scenario, prof: RateProfile, horizon: float, season: Season
 ) -> tuple[Cohort, Cohort]:
     """999 incidents, and their conveyed subset as the A&E ambulance cohort.
 
@@ -457,7 +575,7 @@ def _incident_cohorts(
         ),
     )
     ab = CohortBuilder(streams, "ambulance", arr.n_candidates, arr.index[conveyed])
-    return incidents, _ambulance_cohort(ab, arr.times[conveyed], scn)
+    return incidents, _ambulance_cohort(ab, arr.times[conveyed], scn, season)
 
 
 def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
@@ -465,24 +583,48 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     run = scn.run
     n_days = int(np.ceil(run.warmup_days + run.days)) + 1
     horizon = (run.warmup_days + run.days) * MIN_PER_DAY
-    prof = RateProfile.build(scn.demand, n_days, run.start_weekday, run.start_month)
-    flat = RateProfile.build(scn.demand, n_days, run.start_weekday, run.start_month, hourly=False)
+    season = Season(scn, n_days)
+    months = season.months
+    prof = RateProfile.build(scn.demand, n_days, run.start_weekday, 0, months=months)
+    adm_prof = RateProfile.build(
+        scn.demand,
+        n_days,
+        run.start_weekday,
+        0,
+        months=months,
+        month_profile=season.admissions_profile,
+    )
+    # Demand growth (W6, N4, L5) is urgent-care demand: A&E attendances and emergency
+    # admissions. Community step-up, social-care background demand and elective
+    # referrals keep their configured rates.
+    flat = RateProfile.build(
+        scn.demand, n_days, run.start_weekday, 0, hourly=False, months=months, grow=False
+    )
     weekdays = RateProfile.build(
-        scn.demand, n_days, run.start_weekday, run.start_month, hourly=False, weekdays_only=True
+        scn.demand,
+        n_days,
+        run.start_weekday,
+        0,
+        hourly=False,
+        weekdays_only=True,
+        months=months,
+        grow=False,
     )
     ed = scn.ed
 
     # -- ambulance service and A&E
     if scn.ambulance.service is None:
         arr, b = _arrivals(streams, "ambulance", scn.ambulance.arrivals_per_day, prof, horizon)
-        amb = _ambulance_cohort(b, arr.times, scn)
+        amb = _ambulance_cohort(b, arr.times, scn, season)
         incidents = None
     else:
-        incidents, amb = _incident_cohorts(streams, scn, prof, horizon)
+        incidents, amb = _incident_cohorts(streams, scn, prof, horizon, season)
     arr, b = _arrivals(streams, "walkin", ed.walkin_arrivals_per_day, prof, horizon)
     majors = b.u("majors") < ed.walkin_majors_fraction
     u_admit = b.u("admit")
-    admit = np.where(majors, u_admit < ed.walkin_majors_admit_prob, u_admit < ed.minors_admit_prob)
+    admit = season.admit(
+        u_admit, np.where(majors, ed.walkin_majors_admit_prob, ed.minors_admit_prob), arr.times
+    )
     u_treat = b.u("ed_treat")
     treat = np.where(
         majors, ppf(ed.majors_treatment_min, u_treat), ppf(ed.minors_treatment_min, u_treat)
@@ -495,13 +637,17 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
             admit.tolist(),
             ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
             treat.tolist(),
-            *_admitted_rows(b, admit, scn),
+            *_admitted_rows(b, admit, scn, season.los_factor(arr.times)),
         ),
     )
 
     # -- direct (non-A&E) emergency admissions: GP referrals, SDEC, assessment units
-    arr, b = _arrivals(streams, "direct", scn.acute.direct_admissions_per_day, prof, horizon)
-    direct = Cohort("direct", arr.times.tolist(), _acute_attrs(b, scn, elective=False))
+    arr, b = _arrivals(streams, "direct", scn.acute.direct_admissions_per_day, adm_prof, horizon)
+    direct = Cohort(
+        "direct",
+        arr.times.tolist(),
+        _acute_attrs(b, scn, elective=False, los_factor=season.los_factor(arr.times)),
+    )
 
     # -- elective referrals; the initial waiting list uses the same source's stream
     el = scn.elective
@@ -597,6 +743,19 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         sc.care_home_stay_days,
     )
 
+    arr, b = _arrivals(
+        streams, "reablement_community", sc.reablement_community_per_day, flat, horizon
+    )
+    reab_comm = Cohort(
+        "reablement_community",
+        arr.times.tolist(),
+        ReablementAttrs(
+            (ppf(sc.reablement_days, b.u("days")) * MIN_PER_DAY).tolist(),
+            (b.u("handon") < sc.reablement_handon_prob).tolist(),
+            (ppf(sc.home_care_background_days, b.u("hc_days")) * MIN_PER_DAY).tolist(),
+        ),
+    )
+
     cohorts = Cohorts(
         amb,
         walk,
@@ -610,8 +769,33 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         hc_pre,
         ch_bg,
         ch_pre,
+        reab_comm,
     )
     if incidents is not None:
         cohorts.incidents = incidents
     cohorts.number_patients()
+    cohorts.outbreaks = _outbreaks(scn, streams, months, horizon)
     return cohorts
+
+
+def _outbreaks(scn: Scenario, streams: Streams, months: np.ndarray, horizon: float) -> Cohort:
+    """Infection outbreaks: random events (a Poisson process with a monthly rate, X24,
+    X65, X66), each closing 1..``outbreak_max_wards`` wards to admissions for a time."""
+    ac = scn.acute
+    rate = np.asarray(ac.outbreak_events_per_month, dtype=np.float64) * 12.0 / 365.25
+    if rate.sum() <= 0 or ac.outbreak_ward_beds == 0:
+        return Cohort("outbreak", [], OutbreakAttrs([], []))
+    per_day = float(rate.mean())
+    profile = RateProfile(np.ascontiguousarray(rate[months - 1] / per_day), np.ones(24))
+    arr, b = _arrivals(streams, "outbreak", per_day, profile, horizon)
+    wards = 1 + np.minimum(
+        (b.u("wards") * ac.outbreak_max_wards).astype(np.int64), ac.outbreak_max_wards - 1
+    )
+    return Cohort(
+        "outbreak",
+        arr.times.tolist(),
+        OutbreakAttrs(
+            (wards * ac.outbreak_ward_beds).tolist(),
+            (ppf(ac.outbreak_days, b.u("days")) * MIN_PER_DAY).tolist(),
+        ),
+    )

@@ -831,3 +831,69 @@ def plot_system_pair(
         km = summary[summary["scenario"] == name].set_index("kpi")["mean"].to_dict()
         plot_system(dm, km, ax=ax, title=f"{name}: where patients wait (mean midnight counts)")
     return axes
+
+
+def plot_monthly(monthly: pd.DataFrame, kpis: Sequence[str] | None = None, fig=None):
+    """Monthly means with 95% CI bars, one panel per KPI, one line per scenario.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        The table of :func:`flowsim.monthly.monthly_table`.
+    kpis : sequence of str, optional
+        Panels (default: occupancy, 4-hour performance, waits over 4 h from decision
+        to admit, 12 hours from arrival).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure as MplFigure
+
+    from flowsim.monthly import MONTHLY_KPIS
+
+    kpis = list(
+        kpis
+        or (
+            "acute_occupancy_pct",
+            "ed_pct_within_4h",
+            "ed_dta_over_4h_pct",
+            "ed_12h_from_arrival_pct",
+        )
+    )
+    fig = fig or MplFigure(figsize=(10, 2.4 * len(kpis)))
+    axes = fig.subplots(len(kpis), 1, sharex=True, squeeze=False)[:, 0]
+    names = list(dict.fromkeys(monthly["scenario"])) if "scenario" in monthly.columns else ["run"]
+    colours = scenario_colours([str(n) for n in names])
+    months = sorted(monthly["month"].unique())
+    x = np.arange(len(months))
+    for ax, k in zip(axes, kpis, strict=True):
+        sub = monthly[monthly["kpi"] == k]
+        for name in names:
+            g = sub[sub["scenario"] == name] if "scenario" in sub.columns else sub
+            g = g.set_index("month").reindex(months)
+            err = np.vstack(
+                [
+                    (g["mean"] - g["ci_low"]).clip(lower=0).fillna(0).to_numpy(),
+                    (g["ci_high"] - g["mean"]).clip(lower=0).fillna(0).to_numpy(),
+                ]
+            )
+            ax.errorbar(
+                x,
+                g["mean"].to_numpy(),
+                yerr=err,
+                marker="o",
+                ms=3,
+                lw=1.3,
+                capsize=2,
+                color=colours[str(name)],
+                label=str(name),
+            )
+        unit, text = MONTHLY_KPIS[k]
+        ax.set_ylabel(unit)
+        ax.set_title(text, fontsize=9, loc="left")
+        ax.grid(alpha=0.3)
+    axes[-1].set_xticks(x, months, rotation=45, ha="right", fontsize=8)
+    axes[0].legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig

@@ -22,6 +22,8 @@ NAN = float("nan")
 KIND_ED, KIND_DIRECT, KIND_ELECTIVE, KIND_PREFILL = 0, 1, 2, 3
 # Social care request sources
 SRC_ACUTE, SRC_COMMUNITY, SRC_BACKGROUND, SRC_PREFILL = 0, 1, 2, 3
+#: A person at the end of a reablement episode handing on to long-term home care.
+SRC_REABLEMENT = 4
 HOME_CARE, CARE_HOME = 0, 1
 
 _FILL = {"float64": NAN, "int64": -1, "bool": False}
@@ -110,6 +112,8 @@ class Replication:
     schemas: dict[str, Schema] | None = None
     #: 999 incidents of the ambulance service (empty arrays when it is not modelled).
     ambulance: dict[str, np.ndarray] | None = None
+    #: Reablement episodes (empty when the scenario has no reablement service).
+    reablement: dict[str, np.ndarray] | None = None
 
 
 #: The events that :func:`journeys` lists, as ``(setting, field holding the patient id,

@@ -362,6 +362,7 @@ def _run_figures(res: RunResult) -> list[Figure]:
                     lambda col=col: plot_daily_band(res.daily, col),
                 )
             )
+    out.extend(_monthly_figures(res.daily))
     traj = _trajectory_figure(res, res.plot_elective_trajectory)
     return out + ([traj] if traj else [])
 
@@ -388,6 +389,23 @@ def _trajectory_figure(res: RunResult, draw: Callable[[], object]) -> Figure | N
 def _write_trajectory(res: RunResult, folder: Path) -> None:
     if res.elective_monthly is not None and len(res.elective_monthly):
         write_csv(res.elective_trajectory, folder / "elective_trajectory.csv")
+
+
+def _monthly_figures(daily) -> list[Figure]:
+    """The monthly figure (issue 17), when the daily series carries dates."""
+    from flowsim.monthly import monthly_table
+    from flowsim.plots import plot_monthly
+
+    if "date" not in daily.columns or "ed_known_4h" not in daily.columns or not len(daily):
+        return []
+    return [
+        Figure(
+            "monthly.png",
+            "By calendar month: G&A occupancy, 4-hour performance, waits over 4 h from decision "
+            "to admit and 12 hours from arrival; mean of replications with 95% CI.",
+            lambda: plot_monthly(monthly_table(daily)),
+        )
+    ]
 
 
 def _glossary(rep: Report, kpis: Sequence[str]) -> None:
@@ -490,6 +508,7 @@ def write_run(
     write_csv(res.kpis_wide(), folder / "kpis.csv")
     write_csv(res.kpis, folder / "kpis_long.csv")
     write_csv(res.daily, folder / "daily.csv")
+    _write_monthly(res.daily, folder)
     write_csv(res.summary, folder / "summary.csv")
     _write_trajectory(res, folder)
     res.to_parquet(folder / "parquet")
@@ -624,9 +643,12 @@ def _limits(res) -> list[str]:
         for iv, (kpi, service) in _CAPACITY_LEVERS.items():
             if iv in names and kpi in base.index and base[kpi] < _HEADROOM_DAYS:
                 wait = f"{24 * base[kpi]:.1f} hours"
+                first_note = (
+                    " and discharges go first" if first.social_care.discharge_priority else ""
+                )
                 why = (
                     f"In the baseline a hospital discharge waits on average {wait} for "
-                    f"{service} (social care has headroom and discharges go first), so adding "
+                    f"{service} (social care has headroom{first_note}), so adding "
                     "capacity there barely moves hospital delays. This is a known gap of the "
                     "model (docs/validation.md, Known gaps), not evidence that it does not work."
                 )
@@ -735,6 +757,7 @@ def _comparison_figures(res) -> list[Figure]:
             lambda: res.plot_waiting_list(),
         )
     )
+    figs.extend(_monthly_figures(daily))
     traj = _trajectory_figure(res.run, res.plot_elective_trajectory)
     return figs + ([traj] if traj else [])
 
@@ -1057,6 +1080,14 @@ def comparison_markdown(res, figures: Sequence[str] = ()) -> str:
     return render_markdown(comparison_report(res))
 
 
+def _write_monthly(daily, folder: Path) -> None:
+    """``monthly.csv`` (month, KPI, mean, CI) from the daily series, when it has dates."""
+    from flowsim.monthly import monthly_table
+
+    if "date" in daily.columns and "ed_known_4h" in daily.columns and len(daily):
+        write_csv(monthly_table(daily), folder / "monthly.csv")
+
+
 def write_comparison(res, out: str | Path = "outputs") -> Path:
     """Tables (CSV, Parquet, Excel), figures, report.md, report.html and (last)
     manifest.json for a comparison, in a new folder under ``out``."""
@@ -1064,6 +1095,7 @@ def write_comparison(res, out: str | Path = "outputs") -> Path:
     run = res.run
     write_csv(run.kpis_wide(), folder / "kpis.csv")
     write_csv(run.daily, folder / "daily.csv")
+    _write_monthly(run.daily, folder)
     write_csv(res.summary, folder / "summary.csv")
     write_csv(res.differences, folder / "differences.csv")
     write_csv(res.costs, folder / "costs.csv")

@@ -63,13 +63,27 @@ class RateProfile:
         start_month: int,
         hourly: bool = True,
         weekdays_only: bool = False,
+        months: np.ndarray | None = None,
+        month_profile: tuple[float, ...] | None = None,
+        grow: bool = True,
     ) -> RateProfile:
+        """Build the profile of ``n_days`` days.
+
+        ``months`` gives the calendar month (1-12) of each day (default: day 0 is the
+        1st of ``start_month``); ``month_profile`` replaces ``demand.month_of_year``
+        (e.g. the admissions profile for direct admissions); ``grow=False`` leaves out
+        ``demand.growth_pct_per_year``.
+        """
         days = np.arange(n_days)
         dow = _norm(demand.day_of_week)[(days + start_weekday) % 7]
         if weekdays_only:
             dow = np.where((days + start_weekday) % 7 < 5, 7.0 / 5.0, 0.0)
-        moy = _norm(demand.month_of_year)[month_of_day(n_days, start_month) - 1]
-        growth = (1.0 + demand.growth_pct_per_year / 100.0) ** (days / 365.0)
+        if months is None:
+            months = month_of_day(n_days, start_month)
+        profile = demand.month_of_year if month_profile is None else month_profile
+        moy = _norm(profile)[np.asarray(months[:n_days]) - 1]
+        rate = demand.growth_pct_per_year if grow else 0.0
+        growth = (1.0 + rate / 100.0) ** (days / 365.0)
         hour = _norm(demand.hour_of_day) if hourly else np.ones(24)
         return cls(np.ascontiguousarray(dow * moy * growth), np.ascontiguousarray(hour))
 

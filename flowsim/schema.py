@@ -164,6 +164,12 @@ class RunCfg(_Frozen):
         0, description="weekday of day 0 of the warm-up (0 = Monday)"
     )
     start_month: Month = Field(4, description="calendar month of day 0 (1 = January)")
+    reporting_start_month: Month | None = Field(
+        None,
+        description="the reporting period starts on the 1st of this month and the warm-up "
+        "ends then (4: a financial year); day 0 is warmup_days earlier and start_month is "
+        "ignored; null: day 0 is the 1st of start_month",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> RunCfg:
@@ -190,6 +196,17 @@ class DemandCfg(_Frozen):
     growth_pct_per_year: Annotated[float, Num, Field(ge=-50, le=100, allow_inf_nan=False)] = Field(
         0.0, description="demand growth, percent per year, compounding over the run"
     )
+    admissions_month_of_year: tuple[NonNegFloat, ...] | None = Field(
+        None,
+        description="relative emergency admissions per day January..December (12 values): "
+        "direct admissions follow it, and the share of A&E attendances admitted is scaled "
+        "by it over month_of_year; null: admissions follow month_of_year",
+    )
+    los_month_of_year: tuple[NonNegFloat, ...] = Field(
+        (1.0,) * 12,
+        description="relative emergency length of stay by month of admission "
+        "January..December (12 values, normalised to mean 1)",
+    )
 
     # Field validators (not one model validator) so that every bad profile is reported
     # together with the section's other errors.
@@ -209,6 +226,19 @@ class DemandCfg(_Frozen):
     @classmethod
     def _moy(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         _check_profile(v, 12, "month_of_year")
+        return v
+
+    @field_validator("admissions_month_of_year")
+    @classmethod
+    def _amoy(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None:
+            _check_profile(v, 12, "admissions_month_of_year")
+        return v
+
+    @field_validator("los_month_of_year")
+    @classmethod
+    def _lmoy(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        _check_profile(v, 12, "los_month_of_year")
         return v
 
 
@@ -361,6 +391,21 @@ class EdCfg(_Frozen):
         "patients past the limit wait for a space or a place (an ambulance crew waits with "
         "theirs); null: unlimited",
     )
+    staff_absence_pct_by_month: tuple[Pct, ...] = Field(
+        (0.0,) * 12,
+        description="clinician sickness absence by month January..December, percent (12 "
+        "values); the roster is what is planned at the year's mean absence, so a month "
+        "above the mean loses clinicians and one below gains them",
+    )
+
+    @field_validator("staff_absence_pct_by_month")
+    @classmethod
+    def _absence(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 12:
+            raise ValueError(
+                f"staff_absence_pct_by_month must have exactly 12 values (got {len(v)})"
+            )
+        return v
 
     @field_validator("clinicians_by_hour")
     @classmethod
@@ -387,8 +432,62 @@ class AcuteCfg(_Frozen):
     beds: Capacity = Field(800, description="general and acute beds open all year")
     escalation_beds: Capacity = Field(0, description="extra beds opened in the escalation months")
     escalation_months: tuple[Month, ...] = Field(
-        (12, 1, 2, 3), description="months (1-12) in which escalation beds are open"
+        (12, 1, 2, 3),
+        description="months (1-12) in which escalation beds are open (escalation_trigger: "
+        "calendar only)",
     )
+    escalation_trigger: Literal["calendar", "pressure"] = Field(
+        "calendar",
+        description="calendar: escalation beds open in escalation_months; pressure: an "
+        "OPEL-like rule checked every few hours opens them when occupancy or A&E crowding "
+        "passes its trigger and closes them when both fall below their stand-down levels",
+    )
+    escalation_check_hours: Annotated[float, Num, Field(gt=0, le=24, allow_inf_nan=False)] = Field(
+        4.0, description="hours between escalation checks (pressure trigger)"
+    )
+    escalation_on_occupancy_pct: Pct = Field(
+        95.0, description="escalate when base G&A beds are at least this full, percent"
+    )
+    escalation_off_occupancy_pct: Pct = Field(
+        92.0, description="stand down when occupancy of the base beds is below this, percent"
+    )
+    escalation_on_awaiting_bed: Capacity | None = Field(
+        None,
+        description="escalate when at least this many A&E patients wait for a bed after a "
+        "decision to admit (A&E crowding); null: occupancy only",
+    )
+    escalation_off_awaiting_bed: Capacity = Field(
+        0, description="stand down only when at most this many A&E patients wait for a bed"
+    )
+    escalation_opens_beds: Bool = Field(True, description="escalation opens the escalation beds")
+    escalation_cancels_electives: Bool = Field(
+        False,
+        description="while escalated, ordinary electives get no general bed (they are "
+        "cancelled on the day); the ring-fenced hub is unaffected",
+    )
+    outbreak_events_per_month: tuple[NonNegFloat, ...] = Field(
+        (0.0,) * 12,
+        description="infection outbreaks (norovirus, flu) closing wards to admissions, mean "
+        "events per month January..December (12 values)",
+    )
+    outbreak_ward_beds: Capacity = Field(28, description="beds in a ward closed by an outbreak")
+    outbreak_max_wards: Annotated[int, Int, Field(ge=1, le=50)] = Field(
+        3, description="an outbreak closes 1..this many wards (equally likely)"
+    )
+    outbreak_days: Dist = Field(
+        Dist(kind="gamma", mean=7.0, cv=0.4),
+        description="days a ward stays closed to admissions after an outbreak",
+    )
+
+    @field_validator("outbreak_events_per_month")
+    @classmethod
+    def _outbreaks(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 12:
+            raise ValueError(
+                f"outbreak_events_per_month must have exactly 12 values (got {len(v)})"
+            )
+        return v
+
     direct_admissions_per_day: Rate = Field(
         40, description="emergency admissions not via A&E (GP, SDEC) per day, mean"
     )
@@ -407,6 +506,12 @@ class AcuteCfg(_Frozen):
     elective_pathway_probs: tuple[Prob, ...] = Field(
         (0.97, 0.02, 0.01, 0.0),
         description="elective discharge pathway 0-3 probabilities (4 values, sum 1)",
+    )
+    pathway_los_factor: tuple[PosFloat, PosFloat, PosFloat, PosFloat] = Field(
+        (1.0, 1.0, 1.0, 1.0),
+        description="length of stay to medically fit by discharge pathway 0-3, as a "
+        "multiple of the drawn stay (the same uniform: patients who will need pathways "
+        "1-3 stay longer before they are fit)",
     )
     pathway_assessment_days: tuple[Dist, Dist, Dist, Dist] = Field(
         (
@@ -463,6 +568,45 @@ class DischargeCfg(_Frozen):
         True,
         description="false: patients leave the moment they are ready (validation reductions only)",
     )
+    assessment_staff_by_weekday: tuple[Capacity, ...] | None = Field(
+        None,
+        description="discharge assessment and brokerage staff (coordinators, social workers, "
+        "trusted assessors) on shift, Monday..Sunday (7 values); none: assessment is not "
+        "a capacity (only the admin time of acute.pathway_assessment_days applies)",
+    )
+    assessment_shift_start_hour: Annotated[float, Num, Field(ge=0, le=24)] = Field(
+        9.0, description="hour the assessment shift starts"
+    )
+    assessment_shift_hours: Annotated[float, Num, Field(gt=0, le=24)] = Field(
+        7.5, description="length of the assessment shift, hours"
+    )
+    assessment_hours: Dist = Field(
+        Dist(kind="gamma", mean=5.5, cv=0.5),
+        description="staff time per discharge assessment (pathways 1-3), hours (X52)",
+    )
+    assess_before_discharge: Bool = Field(
+        True,
+        description="pathway 1-3 patients are assessed in hospital before they leave; false: "
+        "discharge to assess (assessed at home or in the next setting, so they leave as "
+        "soon as the pathway's capacity is free)",
+    )
+    initial_awaiting_assessment_share: Prob = Field(
+        0.127,
+        description="of the patients already delayed at time 0, the share still waiting "
+        "for assessment (S9: care transfer hub 12.7% of delays); the rest are past it",
+    )
+    assessment_rounds: Annotated[int, Int, Field(ge=1, le=5)] = Field(
+        1,
+        description="sequential assessments per discharge, each queued for staff (2: "
+        "duplicated hospital and provider assessments; 1: trusted assessor, X40)",
+    )
+
+    @field_validator("assessment_staff_by_weekday")
+    @classmethod
+    def _seven(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if v is not None and len(v) != 7:
+            raise ValueError(f"must have 7 values (Monday..Sunday), got {len(v)}")
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> DischargeCfg:
@@ -493,6 +637,11 @@ class CommunityCfg(_Frozen):
         description="medically fit to onward capacity requested, days",
     )
     initial_occupancy_pct: Pct = Field(90.0, description="beds occupied at time 0, percent")
+    d2a_beds: Capacity = Field(
+        0,
+        description="discharge-to-assess (pathway 2) beds in care homes, pooled with the "
+        "community hospital beds for pathway 2 and step-up patients",
+    )
 
     @field_validator("onward_probs")
     @classmethod
@@ -531,6 +680,35 @@ class SocialCareCfg(_Frozen):
     )
     discharge_priority: Bool = Field(
         True, description="hospital discharges go ahead of community requests"
+    )
+    reablement_visits_per_day: Capacity = Field(
+        0,
+        description="pathway 1 reablement (home first) visits the service can make per day; "
+        "0: no reablement service (pathway 1 goes straight to home care)",
+    )
+    reablement_visits_per_person_day: PosFloat = Field(
+        2.0,
+        description="mean visits per person per day over an episode (D: 3/day in week 1 "
+        "falling to 1/day by weeks 4-6); people at once = visits / this",
+    )
+    reablement_days: Dist = Field(
+        Dist(kind="gamma", mean=19.0, cv=0.6), description="length of a reablement episode, days"
+    )
+    reablement_p1_share: Prob = Field(
+        1.0, description="share of pathway 1 discharges that go to reablement (the rest home care)"
+    )
+    reablement_handon_prob: Prob = Field(
+        0.19,
+        description="share of reablement episodes handing on to long-term home care (S21); "
+        "the person keeps the reablement place until the package starts",
+    )
+    reablement_community_per_day: Rate = Field(
+        0.0, description="reablement referrals from the community (step-up) per day, mean"
+    )
+    reablement_hospital_share: Prob | None = Field(
+        None,
+        description="share of reablement places kept for hospital discharges (the rest for "
+        "community referrals); none: one pool shared by both",
     )
 
 

@@ -11,6 +11,21 @@ A general bed that comes free goes to a waiting emergency patient before a booke
 elective unless ``acute.elective_bed_priority``: under sustained pressure it is
 electives that are cancelled on the day, which keeps the emergency pathway stable
 as it does in practice, and is what a ring-fenced elective hub protects against.
+
+Winter pressure on the bed base (issue 17):
+
+- infection outbreaks (norovirus, flu; X24, X65, X66) close whole wards to
+  admissions for about a week: the open capacity falls by the ward's beds (closing
+  never evicts; the ward's patients leave as usual and no one replaces them);
+- escalation by trigger (``acute.escalation_trigger: pressure``), an OPEL-like rule
+  checked every ``escalation_check_hours``: when the base beds are at least
+  ``escalation_on_occupancy_pct`` full, or at least ``escalation_on_awaiting_bed``
+  emergency patients wait for a bed, the trust escalates: it opens its escalation
+  beds and, if ``escalation_cancels_electives``, gives ordinary electives no general
+  bed (they are cancelled on the day). It stands down when occupancy is below
+  ``escalation_off_occupancy_pct`` and the queue is at most
+  ``escalation_off_awaiting_bed``. The midnight census says whether the trust was
+  escalated, so escalation is costed only for the days it was active.
 """
 
 from __future__ import annotations
@@ -19,6 +34,7 @@ from collections.abc import Callable
 
 from flowsim.config import Scenario
 from flowsim.model.community import CommunityHospital
+from flowsim.model.discharge_services import AssessmentTeam, Reablement
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.engine import GRANTED, Clock, Granted, Pool, Ticket
 from flowsim.model.social_care import SocialCare
@@ -45,6 +61,8 @@ RECORDS = schema(
     ("fit", "float64", "min", "medically fit (no longer meets the criteria to reside)"),
     ("leave", "float64", "min", "left the bed"),
     ("pathway", "int64", "", "discharge pathway 0-3 (-1 before medically fit)"),
+    ("referred", "float64", "min", "assessed; the pathway's capacity requested (P1-P3)"),
+    ("granted", "float64", "min", "the package, bed or place is the patient's (P1-P3)"),
 )
 #: One row per direct emergency admission diverted for want of a bed.
 DIVERSIONS = schema(
@@ -61,7 +79,25 @@ CENSUS = schema(
     ("acute_delayed_p1", "int64", "patients", "... on pathway 1 (home care)"),
     ("acute_delayed_p2", "int64", "patients", "... on pathway 2 (community bed)"),
     ("acute_delayed_p3", "int64", "patients", "... on pathway 3 (care home)"),
+    ("acute_escalated", "int64", "", "1 if the trust is escalated at midnight (OPEL-like)"),
+    ("acute_escalation_beds_open", "int64", "beds", "escalation beds open at midnight"),
+    ("acute_beds_closed", "int64", "beds", "beds closed to admissions by outbreaks"),
+    ("acute_awaiting_bed", "int64", "patients", "emergency patients waiting for a bed"),
 )
+
+
+class _Held:
+    """An elective bed request held back while the trust is escalated and cancelling
+    electives: never granted, so the elective list cancels it on the day."""
+
+    __slots__ = ("waiting",)
+
+    def __init__(self) -> None:
+        self.waiting = True
+
+    def cancel(self) -> bool:
+        was, self.waiting = self.waiting, False
+        return was
 
 
 class AcuteHospital:
@@ -72,7 +108,8 @@ class AcuteHospital:
     0. :meth:`arrive_direct`: a direct emergency admission arrives (or is diverted).
     1. :meth:`request_emergency` / :meth:`request_elective`: queue for a bed.
     2. :meth:`_admit`: in a bed; stays until medically fit.
-    3. :meth:`_fit`: medically fit (a delayed discharge from now); assessment.
+    3. :meth:`_fit`: medically fit (a delayed discharge from now); admin time.
+    3b. :meth:`_to_assessment`: queue for assessment and brokerage staff.
     4. :meth:`_referred`: the pathway's capacity is requested; the bed is kept.
     5. :meth:`_granted`: the package, community bed or place is the patient's.
     6. :meth:`_ready`: leave in the patient's next discharge slot.
@@ -91,6 +128,10 @@ class AcuteHospital:
         Where pathway-2 patients go.
     social : SocialCare
         Where pathway-1 and pathway-3 packages and places are requested.
+    assessment : AssessmentTeam, optional
+        Assessment and brokerage staff every pathway 1-3 case queues for.
+    reablement : Reablement, optional
+        Pathway 1 reablement (when it exists, P1 patients flagged for it go there).
     """
 
     def __init__(
@@ -100,17 +141,35 @@ class AcuteHospital:
         window: DischargeWindow,
         community: CommunityHospital,
         social: SocialCare,
+        assessment: AssessmentTeam | None = None,
+        reablement: Reablement | None = None,
     ) -> None:
         self.clock = clock
         self.window = window
         self.community = community
         self.social = social
+        #: Discharge services (no capacity when not given: cases pass straight through).
+        in_hospital = scn.discharge.assess_before_discharge  # false: discharge to assess
+        self.initial_awaiting_assessment = scn.discharge.initial_awaiting_assessment_share
+        self.assessment = (
+            assessment if assessment is not None and assessment.enabled and in_hospital else None
+        )
+        self.reablement = reablement if reablement is not None and reablement.enabled else None
         self.records = Table(RECORDS)
         self.diversions = Table(DIVERSIONS)
         ac = scn.acute
         self.base_beds = ac.beds
         self.escalation_beds = ac.escalation_beds
         self.escalation_months = frozenset(ac.escalation_months)
+        self.pressure = ac.escalation_trigger == "pressure"
+        self.escalated = False
+        self.check_min = ac.escalation_check_hours * 60.0
+        self.on_pct, self.off_pct = ac.escalation_on_occupancy_pct, ac.escalation_off_occupancy_pct
+        self.on_queue = ac.escalation_on_awaiting_bed
+        self.off_queue = ac.escalation_off_awaiting_bed
+        self.opens_beds = ac.escalation_opens_beds
+        self.cancels_electives = ac.escalation_cancels_electives
+        self.closed_beds = 0  # closed to admissions by outbreaks
         #: Beds opened by a user's process (see :meth:`open_surge_beds`); 0 by default.
         self.surge_beds = 0
         self.month = 0
@@ -132,23 +191,80 @@ class AcuteHospital:
             self.beds.in_use - self.cleaning_general,
             sum(d),
             *d,
+            int(self._escalated_now()),
+            self._escalation_open(),
+            self.closed_beds,
+            len(self.beds.queues[self.emergency_level]),
         )
 
+    def _escalated_now(self) -> bool:
+        if self.pressure:
+            return self.escalated
+        return self.escalation_beds > 0 and self.month in self.escalation_months
+
+    def _escalation_open(self) -> int:
+        """Escalation beds open now."""
+        if self.pressure:
+            return self.escalation_beds if self.escalated and self.opens_beds else 0
+        return self.escalation_beds if self.month in self.escalation_months else 0
+
     def capacity_for_month(self, month: int) -> int:
-        """G&A beds open in calendar ``month``: base, escalation and surge beds."""
-        extra = self.escalation_beds if month in self.escalation_months else 0
-        return self.base_beds + extra + self.surge_beds
+        """G&A beds open in calendar ``month``: base, escalation and surge beds, less beds
+        closed by outbreaks (escalation by pressure: the beds open while escalated)."""
+        if self.pressure:
+            extra = self._escalation_open()
+        else:
+            extra = self.escalation_beds if month in self.escalation_months else 0
+        return max(self.base_beds + extra + self.surge_beds - self.closed_beds, 0)
+
+    def _set_capacity(self) -> None:
+        self.beds.set_capacity(self.capacity_for_month(self.month))
+
+    # ------------------------------------------------------------ winter pressure
+    def start_pressure(self, outbreaks: Cohort | None) -> None:
+        """Schedule outbreaks and, for escalation by pressure, the escalation checks."""
+        if outbreaks is not None and len(outbreaks):
+            self.clock.chain(outbreaks.t, self._outbreak, outbreaks)
+        if self.pressure:
+            self.clock.at(0.0, self._check_escalation)
+
+    def _outbreak(self, c: Cohort, i: int) -> None:
+        """An outbreak closes its wards to admissions (never evicting anyone)."""
+        n = c.attrs.beds[i]
+        self.closed_beds += n
+        self._set_capacity()
+        self.clock.at(c.attrs.length_min[i], self._reopen, n)
+
+    def _reopen(self, n: int) -> None:
+        """The outbreak's wards reopen."""
+        self.closed_beds -= n
+        self._set_capacity()
+
+    def _check_escalation(self) -> None:
+        """OPEL-like check: escalate on occupancy or crowding, stand down when both ease."""
+        base = max(self.base_beds + self.surge_beds - self.closed_beds, 1)
+        occ = 100.0 * (self.beds.in_use - self.cleaning_general) / base
+        queue = len(self.beds.queues[self.emergency_level])
+        if not self.escalated:
+            crowded = self.on_queue is not None and queue >= self.on_queue
+            if occ >= self.on_pct or crowded:
+                self.escalated = True
+                self._set_capacity()
+        elif occ < self.off_pct and queue <= self.off_queue:
+            self.escalated = False
+            self._set_capacity()
+        self.clock.at(self.check_min, self._check_escalation)
 
     def new_day(self, month: int) -> None:
         """Open the day's bed base (escalation beds in their months)."""
         self.month = month
-        self.beds.set_capacity(self.capacity_for_month(month))
+        self._set_capacity()
 
     def open_surge_beds(self, n: int) -> None:
         """Open ``n`` surge beds from now on, on top of base and escalation beds (0 closes
         them; closing never evicts a patient). For a user's SimPy process."""
         self.surge_beds = int(n)
-        self.beds.set_capacity(self.capacity_for_month(self.month))
+        self._set_capacity()
 
     # ------------------------------------------------------------ admission
     def _new_spell(self, kind: int, p: Patient) -> None:
@@ -162,6 +278,8 @@ class AcuteHospital:
         r.fit.append(NAN)
         r.leave.append(NAN)
         r.pathway.append(-1)
+        r.referred.append(NAN)
+        r.granted.append(NAN)
 
     def request_emergency(
         self, p: Patient, kind: int, on_admit: Callable[[Patient], None] | None = None
@@ -199,6 +317,8 @@ class AcuteHospital:
             self._new_spell(KIND_ELECTIVE, p)
             self._admit(p, self.hub, on_admit)
             return GRANTED
+        if self.escalated and self.cancels_electives:
+            return _Held()  # type: ignore[return-value]  (cancelled on the day)
         return self.beds.request(self._elective_bed, self.elective_level, p, on_admit)
 
     def _elective_bed(self, p: Patient, on_admit: Callable[[Patient], None]) -> None:
@@ -208,6 +328,7 @@ class AcuteHospital:
 
     def prefill(self, c: Cohort, already_fit: bool) -> None:
         """Start state: patients in a bed at time 0, with residual stays."""
+        share = self.initial_awaiting_assessment
         for i in range(len(c)):
             self.beds.occupy()
             p = patient(c, i)
@@ -215,6 +336,11 @@ class AcuteHospital:
             self.records.admit[p.acute_row] = 0.0
             p.bed = self.beds
             if already_fit:
+                # Already delayed at the start: a share (spread evenly over the cohort)
+                # still awaits assessment; the rest are past it, waiting for the admin
+                # time and then the pathway's capacity.
+                if int((i + 1) * share) == int(i * share):
+                    p.assess_round = -1
                 self._fit(p)
             else:
                 self.clock.at(p.care.los_min[p.j], self._fit, p)
@@ -242,13 +368,24 @@ class AcuteHospital:
             # directly (one event fewer for most patients).
             self._ready(p, self.clock.now + care.assess_min[j])
         else:
-            self.clock.at(care.assess_min[j], self._referred, p)
+            self.clock.at(care.assess_min[j], self._to_assessment, p)
+
+    def _to_assessment(self, p: Patient) -> None:
+        """Step 3b: the case queues for assessment and brokerage staff."""
+        if self.assessment is None or getattr(p, "assess_round", 0) < 0:
+            self._referred(p)
+        else:
+            self.assessment.assess(p, self._referred)
 
     def _referred(self, p: Patient) -> None:
         """Step 4: ask for the pathway's capacity; the patient keeps the bed meanwhile."""
         pw = p.pathway
+        self.records.referred[p.acute_row] = self.clock.now
         if pw == 1:
-            self.social.request(HOME_CARE, SRC_ACUTE, p.pid, self._granted, p)
+            if self.reablement is not None and p.care.reablement[p.j]:
+                self.reablement.request(p, self._granted)
+            else:
+                self.social.request(HOME_CARE, SRC_ACUTE, p.pid, self._granted, p)
         elif pw == 2:
             self.community.request_bed(self._granted, p)
         else:
@@ -256,6 +393,7 @@ class AcuteHospital:
 
     def _granted(self, p: Patient) -> None:
         """Step 5: the package, community bed or place is the patient's: ready to leave."""
+        self.records.granted[p.acute_row] = self.clock.now
         self._ready(p, self.clock.now)
 
     def _ready(self, p: Patient, ready: float) -> None:
@@ -274,7 +412,10 @@ class AcuteHospital:
         pw = p.pathway
         self.delayed[pw] -= 1
         if pw == 1:
-            self.social.start(HOME_CARE, p.care.home_care_min[p.j])
+            if self.reablement is not None and p.care.reablement[p.j]:
+                self.reablement.start(p)
+            else:
+                self.social.start(HOME_CARE, p.care.home_care_min[p.j])
         elif pw == 2:
             self.community.admit_from_acute(p)
         elif pw == 3:

@@ -36,6 +36,7 @@ CENSUS = schema(
     ("community_beds", "int64", "beds", "community beds available"),
     ("community_occupied", "int64", "beds", "community beds occupied or reserved"),
     ("community_delayed", "int64", "patients", "medically fit patients still in a bed"),
+    ("community_step_up_queue", "int64", "people", "step-up patients at home waiting for a bed"),
 )
 
 
@@ -70,12 +71,14 @@ class CommunityHospital:
         self.window = window
         self.social = social
         self.records = Table(RECORDS)
-        self.beds = Pool("community_beds", scn.community.beds, levels=2)
+        # Community hospital beds and discharge-to-assess beds in care homes, one pool.
+        cm = scn.community
+        self.beds = Pool("community_beds", cm.beds + cm.d2a_beds, levels=2)
         self.delayed = 0
 
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
-        return (self.beds.capacity, self.beds.in_use, self.delayed)
+        return (self.beds.capacity, self.beds.in_use, self.delayed, len(self.beds.queues[1]))
 
     def start(self, stepup: Cohort, prefill: Cohort) -> None:
         """Start state (beds occupied at time 0), then step-up arrivals over the run."""

@@ -18,13 +18,23 @@ Every patient then queues for a rostered clinician (majors first), is assessed,
 has treatment/diagnostics, and gets a decision: discharge, or admit. An admitted
 patient keeps their A&E space until an acute bed is free (exit block, the
 "trolley wait" from decision to admit).
+
+Clinician sickness absence varies by month (``ed.staff_absence_pct_by_month``, X27:
+about 3.9% in summer and 4.7% in winter): the roster is planned at the year's mean
+absence, so each hour's clinicians on duty are the roster times
+``(1 - absence of the month) / (1 - mean absence)``, rounded by error diffusion per
+hour of day (the rounding error carries to the same hour next day), so that the
+expected capacity is exact and no random stream is needed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from flowsim.config import Scenario
+from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.engine import Clock, Pool
 from flowsim.patients import Cohort, EdAttrs, Patient
@@ -87,6 +97,13 @@ class EmergencyDepartment:
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
         self.spaces = Pool("ed_spaces", scn.ed.spaces)
         self.clinicians = Pool("ed_clinicians", self.roster[0], levels=2)
+        absence = np.asarray(scn.ed.staff_absence_pct_by_month, dtype=float) / 100.0
+        #: Clinicians on duty relative to the roster, by month 1-12 (None: no absence).
+        self.staffing: tuple[float, ...] | None = None
+        if absence.any():
+            self.staffing = (0.0, *((1.0 - absence) / (1.0 - absence.mean())).tolist())
+            self.months = month_of_days(scn, int(scn.run.warmup_days + scn.run.days) + 2)
+            self._carry = [0.0] * 24
         self.handover_min = float(scn.ambulance.handover_process_min)
         self.corridor_after = scn.ed.corridor_care_after_min
         cap = scn.ed.corridor_spaces
@@ -121,7 +138,15 @@ class EmergencyDepartment:
 
     def _roster_tick(self, hour: int) -> None:
         """Each hour: the rostered number of clinicians (a cut never interrupts one)."""
-        self.clinicians.set_capacity(self.roster[hour % 24])
+        h = hour % 24
+        if self.staffing is None:
+            self.clinicians.set_capacity(self.roster[h])
+        else:
+            month = int(self.months[min(hour // 24, len(self.months) - 1)])
+            want = self.roster[h] * self.staffing[month] + self._carry[h]
+            n = max(int(want + 0.5), 0)
+            self._carry[h] = want - n
+            self.clinicians.set_capacity(n)
         self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey

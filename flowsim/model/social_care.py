@@ -40,6 +40,7 @@ CENSUS = schema(
     ("care_home_capacity", "int64", "places", "care-home places commissioned"),
     ("care_home_in_use", "int64", "places", "places in use or held for a discharge"),
     ("care_home_queue", "int64", "people", "people waiting for a place"),
+    ("home_care_queue_community", "int64", "people", "of them, community referrals"),
 )
 
 
@@ -74,7 +75,17 @@ class SocialCare:
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
         hc, ch = self.pools
-        return (hc.capacity, hc.in_use, hc.n_waiting, ch.capacity, ch.in_use, ch.n_waiting)
+        src = self.records.source
+        n_comm = sum(1 for q in hc.queues for t in q if src[t.args[0]] == SRC_BACKGROUND)
+        return (
+            hc.capacity,
+            hc.in_use,
+            hc.n_waiting,
+            ch.capacity,
+            ch.in_use,
+            ch.n_waiting,
+            n_comm,
+        )
 
     def start(self, service: int, duration_min: float) -> None:
         """The service begins now and frees its capacity after ``duration_min``."""

@@ -18,13 +18,16 @@ import simpy
 import flowsim.model.acute as acute
 import flowsim.model.ambulance as ambulance
 import flowsim.model.community as community
+import flowsim.model.discharge_services as discharge_services
 import flowsim.model.ed as ed
 import flowsim.model.elective as elective
 import flowsim.model.social_care as social_care
 from flowsim.config import Scenario
+from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.ambulance import AmbulanceService
 from flowsim.model.community import CommunityHospital
+from flowsim.model.discharge_services import AssessmentTeam, Reablement
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
@@ -32,7 +35,6 @@ from flowsim.model.engine import MIN_PER_DAY, Clock
 from flowsim.model.social_care import CARE_HOME, HOME_CARE, SocialCare
 from flowsim.patients import Cohorts, build_cohorts
 from flowsim.records import Replication, Schema, Table, schema
-from flowsim.sampling import month_of_day
 from flowsim.streams import Streams
 
 #: The census: the day column, then each setting's snapshot in this order.
@@ -43,6 +45,7 @@ CENSUS = (
     + community.CENSUS
     + social_care.CENSUS
     + elective.CENSUS
+    + discharge_services.CENSUS
     + ambulance.CENSUS
 )
 
@@ -69,7 +72,17 @@ class CountySystem:
         window = DischargeWindow(scn)
         self.social = SocialCare(clock, scn)
         self.community = CommunityHospital(clock, scn, window, social=self.social)
-        self.acute = AcuteHospital(clock, scn, window, community=self.community, social=self.social)
+        self.assessment = AssessmentTeam(clock, scn)
+        self.reablement = Reablement(clock, scn, self.social)
+        self.acute = AcuteHospital(
+            clock,
+            scn,
+            window,
+            community=self.community,
+            social=self.social,
+            assessment=self.assessment,
+            reablement=self.reablement,
+        )
         self.ed = EmergencyDepartment(clock, scn, acute=self.acute)
         self.elective = ElectiveList(clock, scn, acute=self.acute)
         #: The ambulance service (None when ``ambulance.service`` is not set: conveyances
@@ -84,12 +97,14 @@ class CountySystem:
             self.community,
             self.social,
             self.elective,
+            self.assessment,
+            self.reablement,
             self.ambulance or _NoAmbulance(),
         )
         self.census_rows: list[tuple] = []
         self.cohorts = cohorts
         self.n_days = int(scn.run.warmup_days + scn.run.days + 0.999999)
-        self.months = month_of_day(self.n_days + 1, scn.run.start_month)
+        self.months = month_of_days(scn, self.n_days + 1)
 
     def add_process(self, fn: ProcessFn) -> simpy.Process:
         """Run a user's SimPy process with the model.
@@ -110,11 +125,15 @@ class CountySystem:
         self.acute.new_day(int(self.months[0]))
         self.acute.prefill(c.acute_prefill, already_fit=False)
         self.acute.prefill(c.acute_delayed, already_fit=True)
+        self.acute.start_pressure(c.outbreaks)
         self.social.prefill(HOME_CARE, c.hc_prefill)
         self.social.prefill(CARE_HOME, c.ch_prefill)
         self.community.start(c.community_stepup, c.community_prefill)
         self.social.background(HOME_CARE, c.hc_background)
         self.social.background(CARE_HOME, c.ch_background)
+        self.assessment.start()
+        if self.reablement.enabled:
+            self.reablement.community_referrals(c.reablement_community)
         self.ed.start(c.ambulance, c.walkin, conveyed=self.ambulance is not None)
         if self.ambulance is not None:
             self.ambulance.start(c.incidents, c.ambulance)
@@ -154,6 +173,7 @@ class CountySystem:
             "acute": acute.RECORDS + acute.DIVERSIONS,
             "community": community.RECORDS,
             "social": social_care.RECORDS,
+            "reablement": discharge_services.RECORDS,
             "elective": (
                 elective.ADMISSIONS + elective.CANCELLATIONS + elective.REMOVALS + elective.END_LIST
             ),
@@ -178,6 +198,7 @@ class CountySystem:
             acute={**self.acute.records.arrays(), **self.acute.diversions.arrays()},
             community=self.community.records.arrays(),
             social=self.social.records.arrays(),
+            reablement=self.reablement.records.arrays(),
             elective=el,
             census=census,
             schemas=self.schemas(),
@@ -204,6 +225,7 @@ ARRIVING = (
     "community_stepup",
     "hc_background",
     "ch_background",
+    "reablement_community",
 )
 
 
@@ -242,6 +264,7 @@ def simulate_replication(
     system.ed.trim_records()
     t2 = time.perf_counter()
     referrals_in_run = sum(1 for t in cohorts.referrals.t if t > 0.0)
+    n_conveyed = sum(1 for row in cohorts.incidents.attrs.amb_row if row >= 0)
     meta = {
         "scenario": scn.name,
         "seed": int(seed),
@@ -249,8 +272,13 @@ def simulate_replication(
         "sampling_s": t1 - t0,
         "simulation_s": t2 - t1,
         "events": system.clock.events_scheduled,
-        "patients": sum(len(c) for c in cohorts.all()),
-        # arrivals during the run (start-state patients and the initial list excluded)
-        "arrivals": sum(len(getattr(cohorts, f)) for f in ARRIVING) + referrals_in_run,
+        # every patient once: a conveyed incident is also in the ambulance cohort
+        "patients": sum(len(c) for c in cohorts.all()) - n_conveyed,
+        # arrivals during the run, start-state patients and the initial list excluded;
+        # 999 incidents not conveyed count here (conveyed ones are the ambulance cohort)
+        "arrivals": sum(len(getattr(cohorts, f)) for f in ARRIVING)
+        + referrals_in_run
+        + len(cohorts.incidents)
+        - n_conveyed,
     }
     return system.replication(meta)

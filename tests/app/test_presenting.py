@@ -67,11 +67,13 @@ def test_page_dates_follow_the_library_calendar():
 
 def test_daily_and_monthly_means_carry_dates():
     scn = load_scenario("worcestershire")
+    # Day 0 of the packaged scenario is Monday 1 January 2024: its 91-day warm-up ends on
+    # 1 April (run.reporting_start_month, issue 17), so days 111-150 are 21 April - 30 May.
     daily = pd.DataFrame(
         {
             "scenario": "s",
             "rep": [0] * 40 + [1] * 40,
-            "day": list(range(20, 60)) * 2,
+            "day": list(range(111, 151)) * 2,
             "x": [1.0] * 40 + [3.0] * 40,
         }
     )

@@ -13,11 +13,17 @@ from flowsim.elective_trajectory import MEASURES
 
 
 def test_run_writes_the_elective_trajectory_table_and_figure(tmp_path):
-    # 1 April 2024 + 1 warm-up day, 32 days: the 30 April month end and the 3 May period end
+    # Day 0 on Monday 1 April 2024 (not the packaged financial-year calendar, whose day 0
+    # is a warm-up before 1 April) + 1 warm-up day, 32 days: the 30 April month end and
+    # the 3 May period end
     rc = main(
         [
             "-q",
             "run",
+            "--set",
+            "run.reporting_start_month=null",
+            "--set",
+            "run.start_month=4",
             "--days",
             "32",
             "--warmup-days",

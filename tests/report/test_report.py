@@ -33,7 +33,7 @@ def _sections(md: str) -> list[str]:
     return re.findall(r"^## (.+)$", md, flags=re.M)
 
 
-def test_report_opens_with_summary_and_ranking(md):
+def test_report_opens_with_summary_and_ranking(md, small_comparison):
     s = _sections(md)
     assert s[:4] == [
         "Summary",
@@ -48,7 +48,17 @@ def test_report_opens_with_summary_and_ranking(md):
     ]
     summary = md.split("## Options ranked")[0]
     assert "**The question.** Does discharge to assess or more home care free beds?" in summary
-    assert "Most delayed bed-days saved per year" in summary and "**d2a**" in summary
+    assert "Most delayed bed-days saved per year" in summary
+    # Since issue 16, discharge to assess removes the in-hospital assessment queue (~15
+    # cases) rather than cutting 3-12 day timers, so in this 12-day, 3-replication run
+    # it saves delayed bed-days on average but not always clearly. The summary names
+    # an option exactly when its paired saving is clear.
+    d2a = small_comparison.costs.set_index("scenario").loc["d2a"]
+    assert d2a["delayed_bed_days_saved"] > 0
+    if d2a["delayed_bed_days_saved_ci_low"] > 0:
+        assert "**d2a**" in summary
+    else:
+        assert "**d2a**" not in summary and "no option saves delayed bed-days clearly" in summary
     assert "Chance of missing the standards" in summary
     assert "Limits of the model that bear on this answer" in summary
 

@@ -20,7 +20,11 @@ def base_kpis(short):
 
 
 def test_zero_community_beds(short, base_kpis):
-    s = flowsim.simulate(short.with_overrides({"community.beds": 0}), seed=4)
+    # Discharge-to-assess beds in care homes share the pathway-2 pool with the community
+    # hospital beds (issue 16), so "no community beds" means neither.
+    s = flowsim.simulate(
+        short.with_overrides({"community.beds": 0, "community.d2a_beds": 0}), seed=4
+    )
     a = s.records.acute
     p2 = a["pathway"] == 2
     assert p2.sum() > 0 and np.isnan(a["leave"][p2]).all()  # nobody on pathway 2 leaves

@@ -5,18 +5,91 @@ from __future__ import annotations
 import pytest
 
 import flowsim
-from flowsim.calibration import calibration_table, fit
+from flowsim.calibration import AMBULANCE_TARGETS, TARGETS, calibration_table, fit
+from flowsim.monthly import monthly_values
+
+
+def _hospital_targets(county: str) -> tuple:
+    """The county's hospital and discharge targets (its ambulance targets, compared by
+    policy era, are checked by ``test_ambulance_targets_by_policy_era``)."""
+    amb = AMBULANCE_TARGETS.get(county, ())
+    return tuple(t for t in TARGETS[county] if all(t is not a for a in amb))
 
 
 @pytest.mark.slow
 def test_worcestershire_baseline_within_bands(worcs):
     res = flowsim.run(worcs, replications=3, jobs=2)
-    table = calibration_table(res, worcs)
-    assert table["within_band"].all(), table.to_string()
+    targets = _hospital_targets("worcestershire")
+    table = calibration_table(res, worcs, targets)
+    _check_county(table, "worcestershire")
+    # every target is in the table, the monthly ones by their month of the financial year
+    assert len(table) == len(targets)
+    assert "acute_occupancy_pct (2025-02)" in set(table["kpi"])
+    # winter comes out fuller than summer (admissions, stays and closures rise in winter
+    # while attendances peak in summer): Dec-Mar above Jun-Aug in every replication
+    m = monthly_values(res.daily)
+    occ = m[m["kpi"] == "acute_occupancy_pct"].assign(mm=lambda d: d["month"].str[5:].astype(int))
+    by_rep = occ.groupby(["rep", occ["mm"].isin([12, 1, 2, 3])])["value"].mean().unstack()
+    summer = occ[occ["mm"].isin([6, 7, 8])].groupby("rep")["value"].mean()
+    assert (by_rep[True] > summer).all(), by_rep
     # no replication melts down: every one is inside the 4-hour band too
     w = res.kpis_wide()
     assert w["ed_pct_within_4h"].between(50, 85).all()
     assert res.recommended_warmup_days() <= 1.5 * worcs.run.warmup_days
+
+
+#: Known misfits: targets the model is known to miss (``Target.gap`` says why), by county,
+#: with the direction of the miss. They are listed here so that a change that moves one
+#: is seen: each must still be missed in the stated direction (the model below the
+#: public figure: exit block too weak with one pooled bed base, docs/validation.md
+#: section 6). A misfit that comes into band fails this test until it is moved to the
+#: checked targets.
+KNOWN_MISFITS = {
+    "worcestershire": {
+        "ed_dta_over_4h_pct",
+        "ed_12h_from_arrival_pct (2024-12)",
+        "ed_trolley_waits_12h (2025-01)",
+        "delayed_patients_mean",
+    },
+    "west_norfolk": {
+        "ed_dta_over_4h_pct",
+        "ed_12h_from_arrival_pct (2024-11)",
+        "acute_occupancy_pct (2025-02)",
+    },
+    "leicestershire": {
+        "ed_dta_over_4h_pct",
+        "ed_trolley_waits_12h (2024-12)",
+        "ed_12h_from_arrival_pct (2024-11)",
+        "delayed_patients_mean",
+    },
+}
+
+
+def _check_county(table, county):
+    checked = table[table["known_misfit"] == ""]
+    assert len(checked) >= 4 and checked["within_band"].all(), table.to_string()
+    gaps = table[table["known_misfit"] != ""]
+    assert (gaps["gap"].str.len() > 0).all()  # every known misfit says why
+    assert (gaps["known_misfit"] == "low").all()
+    missed = gaps[~gaps["within_band"]]
+    assert set(missed["kpi"]) == KNOWN_MISFITS[county], table.to_string()
+    # every known misfit is below its band (too little exit block), never above
+    assert (missed["model_mean"] < missed["band_low"]).all(), missed.to_string()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("county", ["west_norfolk", "leicestershire"])
+def test_other_counties_within_bands(county):
+    scn = flowsim.load_scenario(county)
+    res = flowsim.run(scn, replications=2, jobs=2)
+    targets = _hospital_targets(county)
+    table = calibration_table(res, scn, targets)
+    assert len(table) == len(targets)
+    # the issue-16 bed targets are checked (N24, L22); delayed patients in West Norfolk (N30)
+    checked = set(table[table["known_misfit"] == ""]["kpi"])
+    assert "acute_occupancy_pct" in checked
+    assert county != "west_norfolk" or "delayed_patients_mean" in checked
+    _check_county(table, county)
 
 
 def test_fit_recovers_a_known_parameter():

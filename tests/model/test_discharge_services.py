@@ -1,0 +1,105 @@
+"""Discharge services as capacity (issue 16): waits come from staff and places."""
+
+from __future__ import annotations
+
+import numpy as np
+from helpers import cohort, cohorts, run_system, tiny_scenario
+
+from flowsim.patients import Cohort, ReablementAttrs
+
+DAY = 1440.0
+
+
+def with_services(c: Cohort, work_min: float = 240.0, reab: bool = False) -> Cohort:
+    """Give a hand-built cohort the discharge-service attributes."""
+    n = len(c)
+    c.attrs.assess_work_min = [work_min] * n
+    c.attrs.reablement = [reab] * n
+    c.attrs.reablement_min = [DAY] * n
+    c.attrs.reablement_handon = [False] * n
+    return c
+
+
+def test_one_assessor_takes_cases_in_turn_within_the_shift():
+    # One assessor on shift 09:00-17:00 every day; cases take 4 h. Three P1 patients
+    # fit at 01:00 on day 0 (LOS 0, admit at 60): 09:00-13:00, 13:00-17:00, then the
+    # third starts only at the next shift (day 1 09:00) and finishes at 13:00.
+    scn = tiny_scenario(
+        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
+        discharge={
+            "use_window": False,
+            "weekend_factor": 1.0,
+            "assessment_staff_by_weekday": [1] * 7,
+            "assessment_shift_start_hour": 9,
+            "assessment_shift_hours": 8,
+        },
+        social_care={"home_care_packages": 10},
+    )
+    direct = with_services(cohort("direct", [60.0, 60.0, 60.0], pathway=[1, 1, 1], los=[0.0] * 3))
+    s = run_system(scn, cohorts(direct=direct), until_days=3)
+    assert s.acute.records.leave == [13 * 60.0, 17 * 60.0, DAY + 13 * 60.0]
+    assert list(s.acute.records.referred) == s.acute.records.leave
+    # nobody is assessed outside the shift, and pathway 0 never queues for staff
+    assert s.assessment.pool.n_waiting == 0
+
+
+def test_no_staff_at_weekend_holds_cases_to_monday():
+    # Staff Monday-Friday only; the run starts on a Friday: a case fit on Friday
+    # evening waits for Monday's 09:00 shift and is done at 13:00.
+    scn = tiny_scenario(
+        run={"days": 5, "warmup_days": 0, "replications": 1, "seed": 7, "start_weekday": 4},
+        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
+        discharge={
+            "use_window": False,
+            "weekend_factor": 1.0,
+            "assessment_staff_by_weekday": [1, 1, 1, 1, 1, 0, 0],
+            "assessment_shift_start_hour": 9,
+            "assessment_shift_hours": 8,
+        },
+    )
+    direct = with_services(cohort("direct", [18 * 60.0], pathway=[3], los=[0.0]))
+    s = run_system(scn, cohorts(direct=direct), until_days=5)
+    assert s.acute.records.leave == [3 * DAY + 13 * 60.0]  # Monday 13:00
+
+
+def test_duplicated_assessment_queues_twice():
+    scn = tiny_scenario(
+        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
+        discharge={
+            "use_window": False,
+            "weekend_factor": 1.0,
+            "assessment_staff_by_weekday": [1] * 7,
+            "assessment_shift_start_hour": 9,
+            "assessment_shift_hours": 8,
+            "assessment_rounds": 2,
+        },
+    )
+    direct = with_services(cohort("direct", [60.0], pathway=[3], los=[0.0]))
+    s = run_system(scn, cohorts(direct=direct), until_days=2)
+    assert s.acute.records.leave == [17 * 60.0]  # two 4-hour rounds in turn
+
+
+def test_reablement_place_is_held_until_home_care_starts():
+    # One reablement place (2 visits/day, 2 per person), one home care package held by
+    # a community package for 5 days. A community referral at t=0 takes the place for 1
+    # day and hands on to home care: it keeps the place until the package is free on
+    # day 5, so the hospital P1 patient fit on day 0 waits until then.
+    scn = tiny_scenario(
+        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
+        social_care={
+            "home_care_packages": 1,
+            "reablement_visits_per_day": 2,
+            "reablement_visits_per_person_day": 2.0,
+        },
+        run={"days": 8, "warmup_days": 0, "replications": 1, "seed": 7},
+    )
+    bg = cohort("hc_background", [0.0], days=[5 * DAY])
+    comm = Cohort("reablement_community", [1.0], ReablementAttrs([DAY], [True], [DAY]))
+    direct = with_services(cohort("direct", [2.0], pathway=[1], los=[0.0]), reab=True)
+    s = run_system(
+        scn, cohorts(direct=direct, hc_background=bg, reablement_community=comm), until_days=8
+    )
+    assert s.acute.records.granted == [5 * DAY]
+    r = s.reablement.records
+    assert list(r.source) == [2, 0]
+    assert np.allclose(np.array(r.start) - np.array(r.request), [0.0, 5 * DAY - 2.0])
