@@ -155,6 +155,14 @@ class Pool:
         self.capacity = int(capacity)
         self._serve()
 
+    def clear(self) -> None:
+        """Withdraw every queued request (after the last run; see :meth:`Clock.clear`)."""
+        for q in self.queues:
+            for ticket in q:
+                ticket.waiting = False
+            q.clear()
+        self.n_waiting = 0
+
     def _withdraw(self, ticket: Ticket) -> None:
         self.queues[ticket.level].remove(ticket)
         self.n_waiting -= 1
@@ -393,6 +401,22 @@ class Clock:
         self._arr_t = t_all[order].tolist() + [math.inf]
         self._arr_src = np.concatenate(src)[order].tolist()
         self._arr_i = np.concatenate(idx)[order].tolist()
+        self._arr_k = 0
+
+    def clear(self) -> None:
+        """Drop every pending event and arrival (after the last run).
+
+        Pending events hold the settings' bound methods, and the settings hold the
+        clock: clearing breaks that cycle, so a finished system is freed by reference
+        counting at once instead of waiting for the cyclic collector (paused while a
+        later replication runs in the same process).
+        """
+        self._queue.clear()
+        self._far.clear()
+        self._pending_chains.clear()
+        self._arr_sources.clear()
+        self._arr_t, self._arr_src, self._arr_i = [math.inf], [], []
+        self._arr_done += self._arr_k
         self._arr_k = 0
 
     def chain(self, times: list[float], fn: Callable[..., None], *args: object) -> None:

@@ -31,7 +31,7 @@ from flowsim.model.discharge_services import AssessmentTeam, Reablement
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
-from flowsim.model.engine import MIN_PER_DAY, Clock
+from flowsim.model.engine import MIN_PER_DAY, Clock, Pool
 from flowsim.model.social_care import CARE_HOME, HOME_CARE, SocialCare
 from flowsim.patients import Cohorts, build_cohorts
 from flowsim.records import Replication, Schema, Table, schema
@@ -166,6 +166,21 @@ class CountySystem:
         if self.ambulance is not None:
             self.ambulance.trim_records()
 
+    def close(self) -> None:
+        """Drop the run state that ties the settings to the clock (pending events,
+        queued requests), so the finished system is freed as soon as it is unused.
+
+        Called by :func:`simulate_replication` once the records are taken; the system
+        cannot run further after it.
+        """
+        self.clock.clear()
+        settings = [s for s in self.settings if s is not None]
+        for setting in settings:
+            for value in vars(setting).values() if hasattr(setting, "__dict__") else ():
+                for pool in value if isinstance(value, list | tuple) else (value,):
+                    if isinstance(pool, Pool):
+                        pool.clear()
+
     def schemas(self) -> dict[str, Schema]:
         """Every records table and the census, declared once by their settings."""
         return {
@@ -281,4 +296,6 @@ def simulate_replication(
         + len(cohorts.incidents)
         - n_conveyed,
     }
-    return system.replication(meta)
+    replication_records = system.replication(meta)
+    system.close()
+    return replication_records

@@ -381,3 +381,37 @@ def test_unsorted_arrival_times_are_refused():
     clock.chain([2.0, 1.0], lambda i: None)
     with pytest.raises(ValueError, match="sorted"):
         clock.run(5.0)
+
+
+def test_pool_clear_withdraws_every_queued_request():
+    pool = Pool("p", 1)
+    pool.request(lambda: None)
+    tickets = [pool.request(lambda: None) for _ in range(3)]
+    pool.clear()
+    assert pool.n_waiting == 0 and not any(t.waiting for t in tickets)
+    assert pool.in_use == 1  # the unit in use stays in use
+
+
+def test_a_closed_system_is_freed_without_the_cyclic_collector():
+    """After ``close()`` nothing ties the settings to the clock: with the collector
+    off (as during a later replication's run) the finished system is freed at once."""
+    import gc
+    import weakref
+
+    from flowsim.model.system import CountySystem
+    from flowsim.patients import build_cohorts
+    from flowsim.streams import Streams
+
+    scn = tiny_scenario(run={"days": 5, "warmup_days": 1})
+    system = CountySystem(scn, build_cohorts(scn, Streams(1, 0)))
+    system.start()
+    system.run()
+    alive = weakref.ref(system.acute)
+    gc.collect()
+    gc.disable()
+    try:
+        system.close()
+        del system
+        assert alive() is None
+    finally:
+        gc.enable()
