@@ -20,6 +20,7 @@ the same process, best of the repeats.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
@@ -177,7 +178,11 @@ def main() -> None:
     model_year(scn, 1)  # warm numba and caches
     m_best, r_best = None, None
     for i in range(args.repeats):
+        # Each side starts with no garbage left by the other (a collection of the
+        # other side's objects must not land inside this side's timing).
+        gc.collect()
         n_m, t_m, meta = model_year(scn, 1 + i)
+        gc.collect()
         n_r, t_r = reference_tandem(scn, 1 + i)
         m_best = min(m_best or (1e9, 0, {}), (t_m, n_m, meta))
         r_best = min(r_best or (1e9, 0), (t_r, n_r))
