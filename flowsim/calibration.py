@@ -308,8 +308,6 @@ _ASSESS = (
     "weekday assessors give ~174, 8 give ~299); LOS joined to pathway, CHC and choice "
     "(issue 16) are not built"
 )
-#: A winter-peak month just below its band (pooled beds empty too evenly in winter).
-_PEAK = _POOLED
 #: 12-hour waits from arrival also need the A&E stages fitted to E12 (item 3, not built).
 _STAGES = _POOLED + "; A&E stages fitted to E12 (item 3) are not built"
 
@@ -324,50 +322,22 @@ def _winter_targets(
     """The issue-17 targets of one county: waits over 4 h from decision to admit (FY
     share), 12 hours from arrival and 12-hour trolley waits (a winter month), and the
     winter peak of occupancy."""
+
+    def monthly(kpi: str, spec: tuple[float, float, float, int, str], **kw) -> Target:
+        observed, low, high, month, source = spec
+        return Target(kpi, observed, low, high, False, source, month=month, **kw)
+
     out = [
         Target(
             "ed_dta_over_4h_pct", dta[0], dta[1], dta[2], False, dta[3], gap=_POOLED, misfit="low"
         ),
-        Target(
-            "ed_trolley_waits_12h",
-            trolley[0],
-            trolley[1],
-            trolley[2],
-            False,
-            trolley[4],
-            month=trolley[3],
-            gap=_POOLED,
-            misfit="low",
-        ),
+        monthly("ed_trolley_waits_12h", trolley, gap=_POOLED, misfit="low"),
     ]
     if h12 is not None:
-        out.append(
-            Target(
-                "ed_12h_from_arrival_pct",
-                h12[0],
-                h12[1],
-                h12[2],
-                False,
-                h12[4],
-                month=h12[3],
-                gap=_STAGES,
-                misfit="low",
-            )
-        )
+        out.append(monthly("ed_12h_from_arrival_pct", h12, gap=_STAGES, misfit="low"))
     if peak_occ is not None:
-        out.append(
-            Target(
-                "acute_occupancy_pct",
-                peak_occ[0],
-                peak_occ[1],
-                peak_occ[2],
-                False,
-                peak_occ[4],
-                month=peak_occ[3],
-                misfit=peak_misfit,
-                gap=_PEAK if peak_misfit else "",
-            )
-        )
+        gap = _POOLED if peak_misfit else ""
+        out.append(monthly("acute_occupancy_pct", peak_occ, misfit=peak_misfit, gap=gap))
     return tuple(out)
 
 

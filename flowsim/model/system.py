@@ -174,9 +174,8 @@ class CountySystem:
         cannot run further after it.
         """
         self.clock.clear()
-        settings = [s for s in self.settings if s is not None]
-        for setting in settings:
-            for value in vars(setting).values() if hasattr(setting, "__dict__") else ():
+        for setting in self.settings:
+            for value in vars(setting).values():
                 for pool in value if isinstance(value, list | tuple) else (value,):
                     if isinstance(pool, Pool):
                         pool.clear()
