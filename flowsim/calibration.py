@@ -26,6 +26,12 @@ from flowsim.kpis import BY_NAME
 from flowsim.schema import Scenario
 
 
+def _monthly_kpis() -> dict:
+    from flowsim.monthly import MONTHLY_KPIS
+
+    return MONTHLY_KPIS
+
+
 @dataclass(frozen=True)
 class Target:
     """An observed figure and the model KPI it is compared with."""
@@ -115,15 +121,15 @@ def _response_targets(
 AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
     "worcestershire": (
         Target(
-            "ambulance_handover_hours_lost",
+            "ambulance_handover_hours_lost_per_day",
             130.0,
             40.0,
             200.0,
-            True,
+            False,
             "W17: >6,000 h in January (2025) across WAHT + Wye Valley (~4,000 WAHT, D: "
             "~130/day); W56: WMAS 20-41k h/month Aug-Oct 2025 x ~8% WAHT (D): 53-106/day",
             era=ERA_45,
-            misfit="low",
+            month=1,
         ),
         _held(
             "ambulance_arrivals",
@@ -164,7 +170,6 @@ AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
             40.0,
             70.0,
             "W16: WAHT handovers within 30 min 53.4% (Dec 2023)",
-            misfit="high",
         ),
         _held(
             "ambulance_handover_over_30min_pct",
@@ -207,7 +212,9 @@ AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
             "(Dec 2022, 79/day)",
             per_day=True,
         ),
-        *_response_targets("EEAST", (6.5, 11.5), (18.0, 57.0), (36.0, 123.0), ("high", "high", "")),
+        *_response_targets(
+            "EEAST", (6.5, 11.5), (18.0, 57.0), (36.0, 123.0), ("high", "high", "high")
+        ),
         _held(
             "ambulance_handover_over_60min_pct",
             25.0,
@@ -266,7 +273,6 @@ AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
             25.0,
             60.0,
             "L20: ~43% over 30 min (w/e 26 Nov 2023, D: 23% + 275 of 1,375); E16 England 20.2%",
-            misfit="low",
         ),
         _held(
             "ambulance_handover_within_15min_pct",
@@ -274,7 +280,6 @@ AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
             10.0,
             45.0,
             "L20: UHL 21% within 15 min (Apr-Oct 2021)",
-            misfit="high",
         ),
         _held(
             "ambulance_handover_mean_min",
@@ -285,12 +290,6 @@ AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
         ),
     ),
 }
-
-
-def _monthly_kpis() -> dict:
-    from flowsim.monthly import MONTHLY_KPIS
-
-    return MONTHLY_KPIS
 
 
 #: Exit-block figures the one pooled bed base cannot yet reach (issue 17 item 2, beds

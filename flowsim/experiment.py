@@ -72,7 +72,9 @@ def run_task(task: RepTask) -> RepResult:
         point=task.point,
         replication=task.replication,
         kpis=compute_kpis(rep, task.scenario),
-        daily=add_dates(daily_series(rep), task.scenario),
+        daily=add_dates(
+            daily_series(rep, task.scenario.ambulance.handover_target_min), task.scenario
+        ),
         meta=rep.meta,
         tid_hist=ed_time_histogram(rep),
         elective_monthly=monthly_list(rep, task.scenario),
@@ -254,7 +256,7 @@ def simulate(
         replication,
         rep,
         compute_kpis(rep, scenario),
-        add_dates(daily_series(rep), scenario),
+        add_dates(daily_series(rep, scenario.ambulance.handover_target_min), scenario),
     )
 
 

@@ -613,6 +613,33 @@ _register(
 )
 _register(
     Intervention(
+        name="handover_nurses",
+        description="More nurses receiving ambulance handovers, round the clock.",
+        params=(
+            Param("nurses", 1, "nurses", "receiving nurses added in every hour", integer=True),
+            Param(
+                "gbp_per_nurse_year",
+                240_000,
+                "GBP",
+                "D: one nurse round the clock (about 4.8 WTE at ~£50k, as the handover area)",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {
+            "ambulance.handover_staff_by_hour": [
+                x + int(p["nurses"]) for x in s.ambulance.handover_staff_by_hour
+            ]
+            if s.ambulance.handover_staff_by_hour is not None
+            else None
+        },
+        annual_cost=lambda s, p: p["nurses"] * p["gbp_per_nurse_year"],
+        cost_basis="nurses x £/nurse-year round the clock (D: £240k)",
+        changes_text="ambulance.handover_staff_by_hour[h] += nurses (no change when handovers "
+        "need no receiving nurse)",
+    )
+)
+_register(
+    Intervention(
         name="release_to_respond",
         description="Maximum handover wait: crews released after N minutes (W18, E50).",
         params=(

@@ -456,9 +456,72 @@ def ed_time_histogram(rep: Replication) -> np.ndarray:
     return np.histogram(tid_h, bins=TID_BINS_H)[0]
 
 
-def daily_series(rep: Replication) -> pd.DataFrame:
+#: Daily ambulance counts (for monthly aggregates, :mod:`flowsim.monthly`): handovers by
+#: arrival day at A&E, responses by call day.
+AMBULANCE_DAILY = (
+    "amb_handovers",
+    "amb_handover_within_15",
+    "amb_handover_within_30",
+    "amb_handover_over_60",
+    "amb_handover_lost_h",
+    "amb_cat1_responses",
+    "amb_cat1_response_min",
+    "amb_cat2_responses",
+    "amb_cat2_response_min",
+)
+
+
+def _ambulance_daily(rep: Replication, handover_target_min: float) -> pd.DataFrame:
+    """Daily handover and response counts (index: day); see :data:`AMBULANCE_DAILY`.
+
+    Handovers are counted on the day the crew arrived at A&E (completed handovers only,
+    as the period KPIs); response times (call to scene) on the day of the call, over
+    incidents that got a response. Without the ambulance service the response columns
+    are zero.
+    """
+    e = rep.ed
+    amb = e["ambulance"] & ~np.isnan(e["handover"])
+    ho = e["handover"][amb] - e["arrival"][amb]
+    hday = np.floor(e["arrival"][amb] / MIN_PER_DAY).astype(np.int64)
+    g = (
+        pd.DataFrame(
+            {
+                "day": hday,
+                "amb_handovers": 1.0,
+                "amb_handover_within_15": (ho <= 15.0).astype(float),
+                "amb_handover_within_30": (ho <= 30.0).astype(float),
+                "amb_handover_over_60": (ho > 60.0).astype(float),
+                "amb_handover_lost_h": np.clip(ho - handover_target_min, 0.0, None) / 60.0,
+            }
+        )
+        .groupby("day")
+        .sum()
+    )
+    a = rep.ambulance
+    parts = [g]
+    if a is not None and a["call"].size:
+        resp = a["at_scene"] - a["call"]
+        cday = np.floor(a["call"] / MIN_PER_DAY).astype(np.int64)
+        for cat in (1, 2):
+            m = (a["category"] == cat) & ~np.isnan(resp)
+            r = pd.DataFrame({"day": cday[m], f"amb_cat{cat}_response_min": resp[m]})
+            gr = r.groupby("day")[f"amb_cat{cat}_response_min"]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        f"amb_cat{cat}_responses": gr.size().astype(float),
+                        f"amb_cat{cat}_response_min": gr.sum(),
+                    }
+                )
+            )
+    return pd.concat(parts, axis=1)
+
+
+def daily_series(rep: Replication, handover_target_min: float = 15.0) -> pd.DataFrame:
     """One row per day of the period: the midnight census plus that day's A&E
-    attendances, 4-hour performance (by arrival day) and admissions."""
+    attendances, 4-hour performance (by arrival day) and admissions, and the ambulance
+    counts of :data:`AMBULANCE_DAILY` (hours lost count handover time beyond
+    ``handover_target_min``, as ``ambulance.handover_target_min``)."""
     c = _window_census(rep).copy()
     e = rep.ed
     day = np.floor(e["arrival"] / MIN_PER_DAY).astype(np.int64)
@@ -497,7 +560,14 @@ def daily_series(rep: Replication) -> pd.DataFrame:
     c = c.merge(daily, left_on="day", right_index=True, how="left")
     c = c.merge(adm, left_on="day", right_index=True, how="left")
     c["emergency_admissions"] = c["emergency_admissions"].fillna(0.0)
+    c = c.merge(
+        _ambulance_daily(rep, handover_target_min), left_on="day", right_index=True, how="left"
+    )
+    for col in AMBULANCE_DAILY:
+        if col not in c.columns:
+            c[col] = 0.0
     counts = [
+        *AMBULANCE_DAILY,
         "ed_attendances",
         "ed_within_4h",
         "ed_known_4h",

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from flowsim.metrics import AMBULANCE_DAILY
+
 #: Monthly KPIs, in table order: ``name -> (unit, definition)``.
 MONTHLY_KPIS: dict[str, tuple[str, str]] = {
     "ed_attendances_per_day": ("count", "A&E attendances per day (by arrival day)"),
@@ -27,6 +29,15 @@ MONTHLY_KPIS: dict[str, tuple[str, str]] = {
     "acute_occupancy_pct": ("%", "G&A beds occupied at midnight / beds available"),
     "escalation_days": ("days", "Midnights at which the trust was escalated"),
     "outbreak_beds_closed_mean": ("beds", "Mean beds closed to admissions by outbreaks"),
+    "ambulance_handover_hours_lost_per_day": (
+        "h",
+        "Handover time beyond the 15-minute standard per day (by arrival day at A&E)",
+    ),
+    "ambulance_handover_within_15min_pct": ("%", "Handovers within 15 minutes of arrival"),
+    "ambulance_handover_within_30min_pct": ("%", "Handovers within 30 minutes of arrival"),
+    "ambulance_handover_over_60min_pct": ("%", "Handovers over 60 minutes from arrival"),
+    "ambulance_cat1_mean_min": ("min", "Category 1 mean response, call to scene (by call day)"),
+    "ambulance_cat2_mean_min": ("min", "Category 2 mean response, call to scene (by call day)"),
 }
 
 
@@ -65,6 +76,7 @@ def monthly_values(daily: pd.DataFrame) -> pd.DataFrame:
             "acute_beds_available",
             "acute_escalated",
             "acute_beds_closed",
+            *AMBULANCE_DAILY,
         ]
     ].sum()
     n_days = g.size()
@@ -79,6 +91,20 @@ def monthly_values(daily: pd.DataFrame) -> pd.DataFrame:
             "acute_occupancy_pct": _ratio(s["acute_occupied"], s["acute_beds_available"]),
             "escalation_days": s["acute_escalated"],
             "outbreak_beds_closed_mean": s["acute_beds_closed"] / n_days,
+            "ambulance_handover_hours_lost_per_day": s["amb_handover_lost_h"] / n_days,
+            "ambulance_handover_within_15min_pct": _ratio(
+                s["amb_handover_within_15"], s["amb_handovers"]
+            ),
+            "ambulance_handover_within_30min_pct": _ratio(
+                s["amb_handover_within_30"], s["amb_handovers"]
+            ),
+            "ambulance_handover_over_60min_pct": _ratio(
+                s["amb_handover_over_60"], s["amb_handovers"]
+            ),
+            "ambulance_cat1_mean_min": s["amb_cat1_response_min"]
+            / s["amb_cat1_responses"].where(s["amb_cat1_responses"] > 0),
+            "ambulance_cat2_mean_min": s["amb_cat2_response_min"]
+            / s["amb_cat2_responses"].where(s["amb_cat2_responses"] > 0),
         }
     )
     wide["days"] = n_days

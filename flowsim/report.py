@@ -398,7 +398,7 @@ def _monthly_figures(daily) -> list[Figure]:
 
     if "date" not in daily.columns or "ed_known_4h" not in daily.columns or not len(daily):
         return []
-    return [
+    out = [
         Figure(
             "monthly.png",
             "By calendar month: G&A occupancy, 4-hour performance, waits over 4 h from decision "
@@ -406,6 +406,20 @@ def _monthly_figures(daily) -> list[Figure]:
             lambda: plot_monthly(monthly_table(daily)),
         )
     ]
+    if "amb_handovers" in daily.columns and daily["amb_handovers"].sum() > 0:
+        panels = ["ambulance_handover_hours_lost_per_day", "ambulance_handover_over_60min_pct"]
+        if daily["amb_cat2_responses"].sum() > 0:  # the ambulance service is modelled
+            panels += ["ambulance_cat2_mean_min", "ambulance_cat1_mean_min"]
+        out.append(
+            Figure(
+                "monthly_ambulance.png",
+                "By calendar month: ambulance handover hours lost per day, handovers over "
+                "60 minutes and (with the ambulance service) Category 2 and 1 mean response; "
+                "mean of replications with 95% CI.",
+                lambda: plot_monthly(monthly_table(daily), kpis=panels),
+            )
+        )
+    return out
 
 
 def _glossary(rep: Report, kpis: Sequence[str]) -> None:

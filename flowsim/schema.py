@@ -340,11 +340,29 @@ class AmbulanceCfg(_Frozen):
         15, description="handover standard; time beyond it counts as hours lost, minutes"
     )
     admit_prob: Prob = Field(0.45, description="probability a conveyed patient is admitted")
+    handover_staff_by_hour: tuple[Capacity, ...] | None = Field(
+        None,
+        description="nurses receiving ambulance handovers on duty by hour of day (24 "
+        "values); a crew with a space (or a corridor place) waits for one, who is busy "
+        "for handover_process_min; null: a handover needs no receiving nurse",
+    )
     service: AmbulanceServiceCfg | None = Field(
         None,
         description="the ambulance service (incidents, crews, response times); null: "
         "conveyances arrive at A&E at arrivals_per_day and crews are not modelled",
     )
+
+    @field_validator("handover_staff_by_hour")
+    @classmethod
+    def _staff_24(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        if v is not None:
+            if len(v) != 24:
+                raise ValueError(
+                    f"handover_staff_by_hour must have exactly 24 values (got {len(v)})"
+                )
+            if max(v) == 0:
+                raise ValueError("handover_staff_by_hour is all zero: no handover would finish")
+        return v
 
     def conveyances_per_day(self) -> float:
         """Mean ambulance arrivals at A&E per day (from the service when it is modelled)."""

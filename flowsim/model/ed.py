@@ -14,6 +14,11 @@ when it is full, patients past the limit keep waiting for a space or a place, an
 ambulance crew waits with its patient, so long handovers return.
 When the ambulance service is modelled, a conveyed patient arrives with a crew that
 is released (:meth:`EmergencyDepartment.convey`) at handover.
+With ``ambulance.handover_staff_by_hour`` set, a crew that has a space (or a corridor
+place) still waits for a receiving nurse on the hourly roster, who is busy for the
+handover time: arrivals come in bunches, so handovers spread beyond the handover time
+even when spaces are free (L20: 21% within 15 minutes at UHL), and receiving staff are
+a lever (HALO / ambulance receiving nurses).
 Every patient then queues for a rostered clinician (majors first), is assessed,
 has treatment/diagnostics, and gets a decision: discharge, or admit. An admitted
 patient keeps their A&E space until an acute bed is free (exit block, the
@@ -71,7 +76,9 @@ class EmergencyDepartment:
 
     1. :meth:`_arrive`: arrive; majors patients queue for a space.
     2. :meth:`_request_space`: wait for a majors space (or the corridor, past the limit).
-    3. :meth:`_space_for_walkin` / :meth:`_space_for_crew`: a space; a crew hands over.
+    3. :meth:`_space_for_walkin` / :meth:`_space_for_crew`: a space; a crew hands over
+       (queueing for a receiving nurse when they are rostered).
+    3b. :meth:`_handover_nurse`: a receiving nurse takes the handover.
     4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
     5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
     6. :meth:`_seen`: seen; assessment.
@@ -85,7 +92,8 @@ class EmergencyDepartment:
     clock : Clock
         The model clock.
     scn : Scenario
-        Reads ``ed.*`` and ``ambulance.handover_process_min``.
+        Reads ``ed.*``, ``ambulance.handover_process_min`` and
+        ``ambulance.handover_staff_by_hour``.
     acute : AcuteHospital
         Where admitted patients wait for a bed.
     """
@@ -105,6 +113,12 @@ class EmergencyDepartment:
             self.months = month_of_days(scn, int(scn.run.warmup_days + scn.run.days) + 2)
             self._carry = [0.0] * 24
         self.handover_min = float(scn.ambulance.handover_process_min)
+        staff = scn.ambulance.handover_staff_by_hour
+        #: Receiving nurses by hour and their pool (None: handovers need no nurse).
+        self.handover_roster = None if staff is None else tuple(int(x) for x in staff)
+        self.handover_staff = (
+            None if staff is None else Pool("handover_staff", self.handover_roster[0])
+        )
         self.corridor_after = scn.ed.corridor_care_after_min
         cap = scn.ed.corridor_spaces
         self.corridor_cap = float("inf") if cap is None else int(cap)
@@ -147,6 +161,8 @@ class EmergencyDepartment:
             n = max(int(want + 0.5), 0)
             self._carry[h] = want - n
             self.clinicians.set_capacity(n)
+        if self.handover_staff is not None:
+            self.handover_staff.set_capacity(self.handover_roster[h])
         self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey
@@ -228,11 +244,21 @@ class EmergencyDepartment:
         self._to_clinician(p, MAJORS)
 
     def _space_for_crew(self, p: Patient) -> None:
-        """Step 3 (ambulance): a space (or the corridor): the crew hands over."""
+        """Step 3 (ambulance): a space (or the corridor): the crew hands over, once a
+        receiving nurse is free when they are rostered."""
+        if self.handover_staff is None:
+            self.clock.at(self.handover_min, self._handed_over, p)
+        else:
+            self.handover_staff.request(self._handover_nurse, 0, p)
+
+    def _handover_nurse(self, p: Patient) -> None:
+        """Step 3b (ambulance): a receiving nurse takes the handover."""
         self.clock.at(self.handover_min, self._handed_over, p)
 
     def _handed_over(self, p: Patient) -> None:
-        """Step 4 (ambulance): handover complete; the crew is free."""
+        """Step 4 (ambulance): handover complete; the crew (and nurse) are free."""
+        if self.handover_staff is not None:
+            self.handover_staff.release()
         self.ambulances_waiting -= 1
         self.records.handover[p.ed_row] = self.clock.now
         if p.crew is not None:

@@ -114,7 +114,15 @@ def test_handover_delay_lengthens_the_next_response(short):
 
 
 def test_release_to_respond_with_unlimited_corridor_caps_handover(short):
-    scn = short.with_overrides({"ed.corridor_care_after_min": 45, "ed.corridor_spaces": None})
+    # Without receiving nurses (whose queue comes after the corridor move) a crew waits
+    # at most the limit plus the handover itself.
+    scn = short.with_overrides(
+        {
+            "ed.corridor_care_after_min": 45,
+            "ed.corridor_spaces": None,
+            "ambulance.handover_staff_by_hour": None,
+        }
+    )
     r = flowsim.simulate(scn, seed=8)
     e = r.records.ed
     ho = (e["handover"] - e["arrival"])[e["ambulance"]]
