@@ -442,13 +442,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     args._resume_hint = f"re-run the same command to resume sweep '{spec.name}'"
     res = sweep(
         changed or path,
-        out=args.out,
-        jobs=args.jobs,
-        executor=args.executor,
-        scheduler=args.scheduler,
-        progress=_progress(args),
-        fresh=args.fresh,
-        max_runs=args.max_runs,
+        **_batch_options(args),
     )
     # every table is on disk before anything is printed: a closed stdout loses nothing
     print(
@@ -475,6 +469,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             print(means[["point", *res.design.columns, *show]].round(2).to_string(index=False))
     print(f"\nResults written to {res.folder} (results.parquet, results.csv, points/)")
     return EXIT_CHECK_FAILED if res.failed else EXIT_OK
+
+
+def _batch_options(args: argparse.Namespace) -> dict:
+    """The options a sweep and a sensitivity run share: output folder, workers, executor,
+    progress, ``--fresh`` and ``--max-runs``."""
+    return {
+        "out": args.out,
+        "jobs": args.jobs,
+        "executor": args.executor,
+        "scheduler": args.scheduler,
+        "progress": _progress(args),
+        "fresh": args.fresh,
+        "max_runs": args.max_runs,
+    }
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -507,13 +515,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     try:
         res = sensitivity(
             changed or path,
-            out=args.out,
-            jobs=args.jobs,
-            executor=args.executor,
-            scheduler=args.scheduler,
-            progress=_progress(args),
-            fresh=args.fresh,
-            max_runs=args.max_runs,
+            **_batch_options(args),
         )
     except PointsFailedError as exc:  # finished points are kept; a re-run retries the rest
         print(f"error: {exc}; {args._resume_hint}", file=sys.stderr)
