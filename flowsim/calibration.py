@@ -293,12 +293,13 @@ def _monthly_kpis() -> dict:
     return MONTHLY_KPIS
 
 
-#: Exit-block figures the one pooled bed base cannot yet reach (issue 17 item 2, beds
-#: by site and specialty group with outlying, is not built).
+#: Exit-block figures the one pooled bed base cannot yet reach (beds by site and
+#: specialty group with outlying, issue 17 item 2, are built but off by default).
 _POOLED = (
     "exit block: with all G&A beds in one pool a bed frees for the next A&E patient "
     "within minutes at 93-95% occupancy; bed groups by site and specialty (issue 17 "
-    "item 2) are not built"
+    "item 2, acute.bed_groups) are built but off in the county files: with them the DTA "
+    "share reaches 5-9% and electives cancelled on the day leave R1's band"
 )
 #: Delayed (criteria-to-reside) patients below their band since the ambulance service
 #: (issue 19) and the discharge services and winter (issues 16-17) were joined.

@@ -12,6 +12,17 @@ elective unless ``acute.elective_bed_priority``: under sustained pressure it is
 electives that are cancelled on the day, which keeps the emergency pathway stable
 as it does in practice, and is what a ring-fenced elective hub protects against.
 
+Beds by site and specialty (issue 17 item 2, ``acute.bed_groups``; none: one pool):
+each group (a site and medicine or surgery) is a pool with its own two-level queue.
+Each emergency and ordinary elective patient has a home group drawn up front. A
+patient waiting for a home-group bed may outlie (``acute.outlying``): take a free bed
+of another group, same site first (other sites if ``outlying_other_sites``), at once
+or after ``outlying_after_hours``; a freed bed goes to its own group's longest waiter
+and, if none waits, to the longest waiter of another group allowed to outlie there.
+Outliers may stay longer (``outlier_los_factor``). Electives do not outlie. Escalation
+beds, surge beds and outbreak closures fall on the medical groups in proportion to
+their beds.
+
 Winter pressure on the bed base (issue 17):
 
 - infection outbreaks (norovirus, flu; X24, X65, X66) close whole wards to
