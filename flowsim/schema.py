@@ -446,6 +446,11 @@ class BedGroupCfg(_Frozen):
         description="share of ordinary elective admissions whose home is this group; null "
         "in every group: the surgical groups in proportion to their beds",
     )
+    takes_outliers: Bool = Field(
+        True,
+        description="patients of other groups may outlie into this group's free beds "
+        "(false: its beds are ring-fenced for its own patients)",
+    )
 
 
 class AcuteCfg(_Frozen):

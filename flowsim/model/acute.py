@@ -259,6 +259,13 @@ class AcuteHospital:
             for g, b in zip(groups, self.group_base, strict=True)
         ]
         self.beds = BedTotal(self.pools)
+        # Groups that take ordinary electives (the bed plan counts their free beds).
+        explicit = all(g.elective_share is not None for g in groups)
+        self.elective_pools = [
+            p
+            for p, g in zip(self.pools, groups, strict=True)
+            if (g.elective_share > 0 if explicit else g.specialty == "surgery" and g.beds > 0)
+        ]
         self.pool_index = {pool: k for k, pool in enumerate(self.pools)}
         # Escalation, surge beds and outbreak closures fall on the medical groups.
         med = [g.beds if g.specialty == "medicine" else 0 for g in groups]
@@ -271,10 +278,12 @@ class AcuteHospital:
         self.outlier_factor = ac.outlier_los_factor
         n = len(groups)
         # alt[g]: the groups a patient of g may outlie to, same site first.
+        # Groups with takes_outliers false are ring-fenced: nobody outlies into them.
+        opens = [g.takes_outliers for g in groups]
         self.alt = [
-            [h for h in range(n) if h != g and groups[h].site == groups[g].site]
+            [h for h in range(n) if h != g and opens[h] and groups[h].site == groups[g].site]
             + (
-                [h for h in range(n) if groups[h].site != groups[g].site]
+                [h for h in range(n) if opens[h] and groups[h].site != groups[g].site]
                 if ac.outlying_other_sites
                 else []
             )
@@ -282,10 +291,22 @@ class AcuteHospital:
         ]
         # takers[h]: whose waiting patients a free bed of h may go to, same site first.
         self.takers = [
-            [g for g in range(n) if g != h and groups[g].site == groups[h].site]
+            [
+                g
+                for g in range(n)
+                if g != h and groups[g].site == groups[h].site and h in self.alt[g]
+            ]
             + [g for g in range(n) if groups[g].site != groups[h].site and h in self.alt[g]]
             for h in range(n)
         ]
+
+    def elective_free_beds(self) -> int:
+        """General beds free for ordinary electives and not promised to a waiting
+        patient (bed groups: only the groups electives go to), for the bed plan."""
+        if not self.grouped:
+            b = self.beds
+            return max(0, b.capacity - b.in_use - b.n_waiting)
+        return sum(max(0, p.capacity - p.in_use - p.n_waiting) for p in self.elective_pools)
 
     def _awaiting(self) -> int:
         """Emergency patients waiting for a bed (all groups)."""
