@@ -325,6 +325,19 @@ KPIS: tuple[Kpi, ...] = (
         "... for pathway 3 (care home)",
     ),
     Kpi(
+        "acute_outlier_pct",
+        "Emergency admissions outlying",
+        "%",
+        "Emergency admissions in the period placed in a bed of another group than their "
+        "home site and specialty (outliers, boarders); 0 with one bed pool",
+    ),
+    Kpi(
+        "outlier_bed_days",
+        "Outlier bed-days",
+        "bed-days",
+        "Midnight census count of patients in a bed of another group, summed over the period",
+    ),
+    Kpi(
         "elective_waiting_list_end",
         "Elective waiting list",
         "pathways",

@@ -210,6 +210,10 @@ def acute_kpis(rep: Replication) -> dict[str, float]:
       not meeting the criteria to reside who remain in hospital").
     - ``discharge_delay_mean_days`` (and ``_p0``..``_p3`` by pathway): mean time from
       medically fit to leaving, over patients who left in the period.
+    - ``acute_outlier_pct``: emergency admissions in the period placed in a bed of
+      another group than their home group (bed groups only), % of emergency admissions.
+    - ``outlier_bed_days``: patients in another group's bed at the midnight census,
+      summed over the period's days.
     """
     a = rep.acute
     w0, w1 = rep.warmup_min, rep.end_min
@@ -231,6 +235,11 @@ def acute_kpis(rep: Replication) -> dict[str, float]:
     }
     for p in range(4):
         out[f"discharge_delay_mean_days_p{p}"] = _mean(delay[left & (a["pathway"] == p)])
+    n_em = int(em.sum())
+    out["acute_outlier_pct"] = (
+        100.0 * float(a["outlier"][em].sum()) / n_em if n_em else float("nan")
+    )
+    out["outlier_bed_days"] = float(c["acute_outliers"].sum())
     return out
 
 

@@ -66,6 +66,8 @@ class CareAttrs:
     reablement: list[bool] = field(default_factory=list)
     reablement_min: list[float] = field(default_factory=list)  #: reablement episode length
     reablement_handon: list[bool] = field(default_factory=list)  #: hands on to home care
+    #: home bed group (index into ``acute.bed_groups``); drawn only when bed groups exist
+    bed_group: list[int] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.los_min)
@@ -303,7 +305,31 @@ def _acute_attrs(
         home_care_min=_minutes_where(sc.home_care_discharge_days, b.u("hc_days"), home_care),
         care_home_min=_minutes_where(sc.care_home_stay_days, b.u("ch_days"), care_home),
         **_service_attrs(b, scn, pathway),
+        **_bed_group_attrs(b, scn, elective),
     )
+
+
+def bed_group_shares(scn: Scenario, elective: bool) -> np.ndarray:
+    """Share of emergency (or ordinary elective) admissions whose home is each bed group.
+
+    Electives without ``elective_share`` go to the surgical groups in proportion to
+    their beds.
+    """
+    groups = scn.acute.bed_groups
+    if not elective:
+        shares = np.array([g.emergency_share for g in groups], dtype=float)
+    elif all(g.elective_share is not None for g in groups):
+        shares = np.array([g.elective_share for g in groups], dtype=float)
+    else:
+        shares = np.array([g.beds if g.specialty == "surgery" else 0 for g in groups], dtype=float)
+    return shares / shares.sum()
+
+
+def _bed_group_attrs(b: CohortBuilder, scn: Scenario, elective: bool) -> dict[str, list]:
+    """Each patient's home bed group, from its own stream (only when groups exist)."""
+    if not scn.acute.bed_groups:
+        return {}
+    return {"bed_group": categorical(bed_group_shares(scn, elective), b.u("bed_group")).tolist()}
 
 
 def _service_attrs(b: CohortBuilder, scn: Scenario, pathway: np.ndarray) -> dict[str, list]:

@@ -439,6 +439,38 @@ class EdCfg(_Frozen):
         return self
 
 
+class BedGroupCfg(_Frozen):
+    """One group of G&A beds: a specialty at a site (its wards share the group's beds)."""
+
+    name: Annotated[str, Strict(), Field(min_length=1, max_length=60)] = Field(
+        description="group name (e.g. wrh_medicine)"
+    )
+    site: Annotated[str, Strict(), Field(min_length=1, max_length=60)] = Field(
+        description="hospital site of the group's wards (outliers look at the same site first)"
+    )
+    specialty: Literal["medicine", "surgery"] = Field(
+        description="medicine (emergency medical admissions; escalation beds, surge beds "
+        "and outbreak closures fall on medical groups) or surgery (electives by default)"
+    )
+    beds: Capacity = Field(
+        description="beds of the group: the split of acute.beds (rescaled in proportion "
+        "when the groups' sum differs from acute.beds)"
+    )
+    emergency_share: Prob = Field(
+        description="share of emergency admissions (via A&E and direct) whose home is this group"
+    )
+    elective_share: Prob | None = Field(
+        None,
+        description="share of ordinary elective admissions whose home is this group; null "
+        "in every group: the surgical groups in proportion to their beds",
+    )
+    takes_outliers: Bool = Field(
+        True,
+        description="patients of other groups may outlie into this group's free beds "
+        "(false: its beds are ring-fenced for its own patients)",
+    )
+
+
 class AcuteCfg(_Frozen):
     """General and acute (G&A) beds shared by emergency and elective patients.
 
@@ -550,6 +582,28 @@ class AcuteCfg(_Frozen):
         description="hours a bed stays empty after a discharge (cleaning) before the next "
         "patient can have it",
     )
+    bed_groups: tuple[BedGroupCfg, ...] = Field(
+        (),
+        description="G&A beds by site and specialty, each a pool of its own with its "
+        "queue; empty: all G&A beds are one pool",
+    )
+    outlying: Literal["never", "after", "immediately"] = Field(
+        "after",
+        description="bed groups only: a patient waiting for a bed in their home group may "
+        "take a free bed of another group (same site first): never, after "
+        "outlying_after_hours of waiting, or immediately",
+    )
+    outlying_after_hours: NonNegFloat = Field(
+        4.0, description="hours a patient waits for a home-group bed before outlying (after)"
+    )
+    outlying_other_sites: Bool = Field(
+        True, description="outliers may take a bed at another site (after their own site)"
+    )
+    outlier_los_factor: PosFloat = Field(
+        1.0,
+        description="length of stay to medically fit of a patient placed in another "
+        "group's bed, as a multiple of their drawn stay",
+    )
     divert_direct_when_full: Bool = Field(
         False,
         description="direct emergency admissions are diverted when no bed is free on "
@@ -566,6 +620,39 @@ class AcuteCfg(_Frozen):
     def _probs(cls, v: tuple[float, ...], info: ValidationInfo) -> tuple[float, ...]:
         _check_probs(v, 4, info.field_name)
         return v
+
+    @model_validator(mode="after")
+    def _check_bed_groups(self) -> AcuteCfg:
+        groups = self.bed_groups
+        if not groups:
+            return self
+        problems = []
+        names = [g.name for g in groups]
+        if len(set(names)) != len(names):
+            problems.append(f"bed_groups names {names} must be unique")
+        if sum(g.beds for g in groups) <= 0:
+            problems.append("bed_groups beds must not all be 0")
+        total = sum(g.emergency_share for g in groups)
+        if abs(total - 1) > PROB_TOL:
+            problems.append(f"bed_groups emergency_share values sum to {total:g}; must sum to 1")
+        for g in groups:
+            if g.beds == 0 and (g.emergency_share > 0 or (g.elective_share or 0) > 0):
+                problems.append(f"bed group {g.name!r} has no beds but a share of admissions")
+        el = [g.elective_share for g in groups]
+        if any(v is not None for v in el):
+            if any(v is None for v in el):
+                problems.append("bed_groups elective_share must be given in every group or none")
+            elif abs(sum(el) - 1) > PROB_TOL:
+                problems.append(
+                    f"bed_groups elective_share values sum to {sum(el):g}; must sum to 1"
+                )
+        elif not any(g.specialty == "surgery" and g.beds > 0 for g in groups):
+            problems.append(
+                "bed_groups has no surgical group with beds for electives (give elective_share)"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class DischargeCfg(_Frozen):

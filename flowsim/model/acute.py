@@ -12,6 +12,17 @@ elective unless ``acute.elective_bed_priority``: under sustained pressure it is
 electives that are cancelled on the day, which keeps the emergency pathway stable
 as it does in practice, and is what a ring-fenced elective hub protects against.
 
+Beds by site and specialty (issue 17 item 2, ``acute.bed_groups``; none: one pool):
+each group (a site and medicine or surgery) is a pool with its own two-level queue.
+Each emergency and ordinary elective patient has a home group drawn up front. A
+patient waiting for a home-group bed may outlie (``acute.outlying``): take a free bed
+of another group, same site first (other sites if ``outlying_other_sites``), at once
+or after ``outlying_after_hours``; a freed bed goes to its own group's longest waiter
+and, if none waits, to the longest waiter of another group allowed to outlie there.
+Outliers may stay longer (``outlier_los_factor``). Electives do not outlie. Escalation
+beds, surge beds and outbreak closures fall on the medical groups in proportion to
+their beds.
+
 Winter pressure on the bed base (issue 17):
 
 - infection outbreaks (norovirus, flu; X24, X65, X66) close whole wards to
@@ -30,6 +41,7 @@ Winter pressure on the bed base (issue 17):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from flowsim.config import Scenario
@@ -63,6 +75,8 @@ RECORDS = schema(
     ("pathway", "int64", "", "discharge pathway 0-3 (-1 before medically fit)"),
     ("referred", "float64", "min", "assessed; the pathway's capacity requested (P1-P3)"),
     ("granted", "float64", "min", "the package, bed or place is the patient's (P1-P3)"),
+    ("bed_group", "int64", "", "home bed group (index into acute.bed_groups; -1: one pool, hub)"),
+    ("outlier", "bool", "", "placed in a bed of another group than their home group"),
 )
 #: One row per direct emergency admission diverted for want of a bed.
 DIVERSIONS = schema(
@@ -83,7 +97,54 @@ CENSUS = schema(
     ("acute_escalation_beds_open", "int64", "beds", "escalation beds open at midnight"),
     ("acute_beds_closed", "int64", "beds", "beds closed to admissions by outbreaks"),
     ("acute_awaiting_bed", "int64", "patients", "emergency patients waiting for a bed"),
+    ("acute_outliers", "int64", "patients", "patients in a bed of another group (outliers)"),
 )
+
+
+def split_beds(n: int, weights: list[int] | list[float]) -> list[int]:
+    """Split ``n`` beds over groups in proportion to ``weights`` (largest remainder;
+    ties go to the earlier group). All zero weights or ``n <= 0``: nothing to split."""
+    total = float(sum(weights))
+    if n <= 0 or total <= 0.0:
+        return [0] * len(weights)
+    exact = [n * w / total for w in weights]
+    out = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (out[i] - exact[i], i))
+    for i in order[: n - sum(out)]:
+        out[i] += 1
+    return out
+
+
+class BedTotal:
+    """The G&A bed groups seen as one pool: read-only totals for the census, the
+    escalation rule, the elective bed plan and users' processes (``capacity``,
+    ``in_use``, ``n_waiting``, ``peak_in_use`` as the sum of the groups' peaks)."""
+
+    __slots__ = ("pools", "name")
+
+    def __init__(self, pools: list[Pool]) -> None:
+        self.pools = pools
+        self.name = "acute_beds"
+
+    @property
+    def capacity(self) -> int:
+        """Beds open to admissions, all groups."""
+        return sum(p.capacity for p in self.pools)
+
+    @property
+    def in_use(self) -> int:
+        """Beds taken (occupied or being cleaned), all groups."""
+        return sum(p.in_use for p in self.pools)
+
+    @property
+    def n_waiting(self) -> int:
+        """Queued bed requests, all groups."""
+        return sum(p.n_waiting for p in self.pools)
+
+    @property
+    def peak_in_use(self) -> int:
+        """Sum of the groups' peaks (an upper bound of the total's peak)."""
+        return sum(p.peak_in_use for p in self.pools)
 
 
 class _Held:
@@ -173,7 +234,7 @@ class AcuteHospital:
         #: Beds opened by a user's process (see :meth:`open_surge_beds`); 0 by default.
         self.surge_beds = 0
         self.month = 0
-        self.beds = Pool("acute_beds", ac.beds, levels=2)
+        self._init_groups(ac)
         # Queue levels of the bed pool: level 0 is served first.
         self.elective_level = 0 if ac.elective_bed_priority else 1
         self.emergency_level = 1 - self.elective_level
@@ -182,6 +243,75 @@ class AcuteHospital:
         self.turnaround_min = ac.bed_turnaround_hours * 60.0
         self.divert_direct = ac.divert_direct_when_full
         self.cleaning_general = 0  # general beds empty between patients, not yet free
+
+    def _init_groups(self, ac) -> None:
+        """The bed pool: one for all G&A beds, or one per bed group with outlying rules."""
+        groups = ac.bed_groups
+        self.grouped = bool(groups)
+        self.outliers_in_bed = 0
+        if not self.grouped:
+            self.beds: Pool | BedTotal = Pool("acute_beds", ac.beds, levels=2)
+            self.pools = [self.beds]
+            return
+        self.group_base = split_beds(ac.beds, [g.beds for g in groups])
+        self.pools = [
+            Pool(f"acute_beds.{g.name}", b, levels=2)
+            for g, b in zip(groups, self.group_base, strict=True)
+        ]
+        self.beds = BedTotal(self.pools)
+        # Groups that take ordinary electives (the bed plan counts their free beds).
+        explicit = all(g.elective_share is not None for g in groups)
+        self.elective_pools = [
+            p
+            for p, g in zip(self.pools, groups, strict=True)
+            if (g.elective_share > 0 if explicit else g.specialty == "surgery" and g.beds > 0)
+        ]
+        self.pool_index = {pool: k for k, pool in enumerate(self.pools)}
+        # Escalation, surge beds and outbreak closures fall on the medical groups.
+        med = [g.beds if g.specialty == "medicine" else 0 for g in groups]
+        self.extra_weights = med if sum(med) > 0 else [g.beds for g in groups]
+        self.outlie_after_min = {
+            "never": math.inf,
+            "after": ac.outlying_after_hours * 60.0,
+            "immediately": 0.0,
+        }[ac.outlying]
+        self.outlier_factor = ac.outlier_los_factor
+        n = len(groups)
+        # alt[g]: the groups a patient of g may outlie to, same site first.
+        # Groups with takes_outliers false are ring-fenced: nobody outlies into them.
+        opens = [g.takes_outliers for g in groups]
+        self.alt = [
+            [h for h in range(n) if h != g and opens[h] and groups[h].site == groups[g].site]
+            + (
+                [h for h in range(n) if opens[h] and groups[h].site != groups[g].site]
+                if ac.outlying_other_sites
+                else []
+            )
+            for g in range(n)
+        ]
+        # takers[h]: whose waiting patients a free bed of h may go to, same site first.
+        self.takers = [
+            [
+                g
+                for g in range(n)
+                if g != h and groups[g].site == groups[h].site and h in self.alt[g]
+            ]
+            + [g for g in range(n) if groups[g].site != groups[h].site and h in self.alt[g]]
+            for h in range(n)
+        ]
+
+    def elective_free_beds(self) -> int:
+        """General beds free for ordinary electives and not promised to a waiting
+        patient (bed groups: only the groups electives go to), for the bed plan."""
+        if not self.grouped:
+            b = self.beds
+            return max(0, b.capacity - b.in_use - b.n_waiting)
+        return sum(max(0, p.capacity - p.in_use - p.n_waiting) for p in self.elective_pools)
+
+    def _awaiting(self) -> int:
+        """Emergency patients waiting for a bed (all groups)."""
+        lvl = self.emergency_level
+        return sum(len(p.queues[lvl]) for p in self.pools)
 
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
@@ -194,7 +324,8 @@ class AcuteHospital:
             int(self._escalated_now()),
             self._escalation_open(),
             self.closed_beds,
-            len(self.beds.queues[self.emergency_level]),
+            self._awaiting(),
+            self.outliers_in_bed,
         )
 
     def _escalated_now(self) -> bool:
@@ -218,7 +349,25 @@ class AcuteHospital:
         return max(self.base_beds + extra + self.surge_beds - self.closed_beds, 0)
 
     def _set_capacity(self) -> None:
-        self.beds.set_capacity(self.capacity_for_month(self.month))
+        if not self.grouped:
+            self.beds.set_capacity(self.capacity_for_month(self.month))
+            return
+        # Bed groups: base beds, plus escalation and surge beds less outbreak closures
+        # on the medical groups (in proportion to their beds).
+        m = self.month
+        if self.pressure:
+            extra = self._escalation_open()
+        else:
+            extra = self.escalation_beds if m in self.escalation_months else 0
+        w = self.extra_weights
+        add = split_beds(extra + self.surge_beds, w)
+        shut = split_beds(self.closed_beds, w)
+        for k, pool in enumerate(self.pools):
+            pool.set_capacity(max(self.group_base[k] + add[k] - shut[k], 0))
+        if self.outlie_after_min < math.inf:
+            for k, pool in enumerate(self.pools):
+                if pool.n_waiting == 0 and pool.in_use < pool.capacity:
+                    self._offer(k)
 
     # ------------------------------------------------------------ winter pressure
     def start_pressure(self, outbreaks: Cohort | None) -> None:
@@ -244,7 +393,7 @@ class AcuteHospital:
         """OPEL-like check: escalate on occupancy or crowding, stand down when both ease."""
         base = max(self.base_beds + self.surge_beds - self.closed_beds, 1)
         occ = 100.0 * (self.beds.in_use - self.cleaning_general) / base
-        queue = len(self.beds.queues[self.emergency_level])
+        queue = self._awaiting()
         if not self.escalated:
             crowded = self.on_queue is not None and queue >= self.on_queue
             if occ >= self.on_pct or crowded:
@@ -280,6 +429,8 @@ class AcuteHospital:
         r.pathway.append(-1)
         r.referred.append(NAN)
         r.granted.append(NAN)
+        r.bed_group.append(-1)
+        r.outlier.append(False)
 
     def request_emergency(
         self, p: Patient, kind: int, on_admit: Callable[[Patient], None] | None = None
@@ -287,12 +438,102 @@ class AcuteHospital:
         """Step 1 (emergency): queue for a bed after a decision to admit or a direct
         referral; ``on_admit(p)`` runs when the patient is in the bed."""
         self._new_spell(kind, p)
-        self.beds.request(self._admit, self.emergency_level, p, self.beds, on_admit)
+        if self.grouped:
+            self._request_group(p, on_admit)
+        else:
+            self.beds.request(self._admit, self.emergency_level, p, self.beds, on_admit)
+
+    # ------------------------------------------------------------ bed groups
+    def _request_group(self, p: Patient, on_admit: Callable[[Patient], None] | None) -> None:
+        """Step 1 (bed groups): a bed of the home group; if none is free, another group's
+        free bed at once (``outlying: immediately``), else queue at home, and after
+        ``outlying_after_hours`` look for another group's free bed."""
+        g = p.care.bed_group[p.j]
+        self.records.bed_group[p.acute_row] = g
+        home = self.pools[g]
+        after = self.outlie_after_min
+        if after == 0.0 and (home.n_waiting or home.in_use >= home.capacity):
+            other = self._free_other(g)
+            if other is not None:
+                other.occupy()
+                self._admit_outlier(p, other, on_admit)
+                return
+        t = home.request(self._admit, self.emergency_level, p, home, on_admit)
+        if t.waiting and 0.0 < after < math.inf:
+            self.clock.at(after, self._may_outlie, t, g)
+
+    def _free_other(self, g: int) -> Pool | None:
+        """The first group a patient of ``g`` may outlie to with a bed free and nobody
+        waiting for it (same site first), or None."""
+        pools = self.pools
+        for h in self.alt[g]:
+            o = pools[h]
+            if o.n_waiting == 0 and o.in_use < o.capacity:
+                return o
+        return None
+
+    def _may_outlie(self, t: Ticket, g: int) -> None:
+        """Step 1c (bed groups): the patient has waited ``outlying_after_hours``: take
+        another group's free bed if there is one (else wait for the first bed, home or
+        another group's, see :meth:`_offer`)."""
+        if not t.waiting:
+            return
+        other = self._free_other(g)
+        if other is not None:
+            t.cancel()
+            other.occupy()
+            p, _, on_admit = t.args
+            self._admit_outlier(p, other, on_admit)
+
+    def _offer(self, h: int) -> None:
+        """A bed of group ``h`` is free and none of its own patients waits: it goes to
+        the longest-waiting emergency patient of another group who may outlie there."""
+        o = self.pools[h]
+        lvl = self.emergency_level
+        limit = self.clock.now - self.outlie_after_min
+        request = self.records.request
+        pools = self.pools
+        for g in self.takers[h]:
+            src = pools[g]
+            q = src.queues[lvl]
+            while q and o.in_use < o.capacity:
+                p = q[0].args[0]
+                if request[p.acute_row] > limit:
+                    break
+                t = src.take_head(lvl)
+                o.occupy()
+                self._admit_outlier(p, o, t.args[2])
+            if o.in_use >= o.capacity:
+                return
+
+    def _admit_outlier(
+        self, p: Patient, bed: Pool, on_admit: Callable[[Patient], None] | None
+    ) -> None:
+        """Step 2 (outlier): in another group's bed; may stay longer (``outlier_los_factor``)."""
+        k = p.acute_row
+        self.records.admit[k] = self.clock.now
+        self.records.outlier[k] = True
+        self.outliers_in_bed += 1
+        p.bed = bed
+        if on_admit is not None:
+            on_admit(p)
+        self.clock.at(p.care.los_min[p.j] * self.outlier_factor, self._fit, p)
+
+    def _bed_free(self, bed: Pool) -> None:
+        """A group's bed is free: its own queue first, else an outlier of another group."""
+        bed.release()
+        if bed.n_waiting == 0 and bed.in_use < bed.capacity and self.outlie_after_min < math.inf:
+            k = self.pool_index.get(bed)
+            if k is not None:
+                self._offer(k)
 
     def arrive_direct(self, c: Cohort, i: int) -> None:
         """Step 0 (direct): a GP / assessment-unit emergency admission queues for a bed,
         or is diverted elsewhere when none is free and diversion is the policy."""
         p = patient(c, i)
+        if self.grouped:
+            self._direct_group(p)
+            return
         if self.divert_direct and not self.beds.try_acquire():
             self.diversions.diverted.append(self.clock.now)
             self.diversions.diverted_patient_id.append(p.pid)
@@ -302,6 +543,31 @@ class AcuteHospital:
             self._admit(p, self.beds, None)
         else:
             self.beds.request(self._admit, self.emergency_level, p, self.beds, None)
+
+    def _direct_group(self, p: Patient) -> None:
+        """Step 0 (bed groups): a direct admission queues for a bed of its home group or,
+        with diversion, takes a free one (home, else another group's when outlying is
+        immediate) or is diverted."""
+        if not self.divert_direct:
+            self._new_spell(KIND_DIRECT, p)
+            self._request_group(p, None)
+            return
+        g = p.care.bed_group[p.j]
+        home = self.pools[g]
+        if home.try_acquire():
+            self._new_spell(KIND_DIRECT, p)
+            self.records.bed_group[p.acute_row] = g
+            self._admit(p, home, None)
+            return
+        other = self._free_other(g) if self.outlie_after_min == 0.0 else None
+        if other is None:
+            self.diversions.diverted.append(self.clock.now)
+            self.diversions.diverted_patient_id.append(p.pid)
+            return
+        other.occupy()
+        self._new_spell(KIND_DIRECT, p)
+        self.records.bed_group[p.acute_row] = g
+        self._admit_outlier(p, other, None)
 
     def request_elective(self, p: Patient, on_admit: Callable[[Patient], None]) -> Ticket | Granted:
         """Step 1 (elective): a ring-fenced hub bed if one is free, else a general bed
@@ -319,22 +585,31 @@ class AcuteHospital:
             return GRANTED
         if self.escalated and self.cancels_electives:
             return _Held()  # type: ignore[return-value]  (cancelled on the day)
-        return self.beds.request(self._elective_bed, self.elective_level, p, on_admit)
+        if self.grouped:  # a bed of the home (surgical) group; electives do not outlie
+            pool = self.pools[p.care.bed_group[p.j]]
+            return pool.request(self._elective_bed, self.elective_level, p, on_admit, pool)
+        return self.beds.request(self._elective_bed, self.elective_level, p, on_admit, self.beds)
 
-    def _elective_bed(self, p: Patient, on_admit: Callable[[Patient], None]) -> None:
+    def _elective_bed(self, p: Patient, on_admit: Callable[[Patient], None], bed: Pool) -> None:
         """Step 1b (elective): a general bed is free; the spell starts now."""
         self._new_spell(KIND_ELECTIVE, p)
-        self._admit(p, self.beds, on_admit)
+        if self.grouped:
+            self.records.bed_group[p.acute_row] = p.care.bed_group[p.j]
+        self._admit(p, bed, on_admit)
 
     def prefill(self, c: Cohort, already_fit: bool) -> None:
         """Start state: patients in a bed at time 0, with residual stays."""
         share = self.initial_awaiting_assessment
+        home = self._prefill_groups(len(c)) if self.grouped else None
         for i in range(len(c)):
-            self.beds.occupy()
+            bed = self.beds if home is None else self.pools[home[i]]
+            bed.occupy()
             p = patient(c, i)
             self._new_spell(KIND_PREFILL, p)
             self.records.admit[p.acute_row] = 0.0
-            p.bed = self.beds
+            if home is not None:
+                self.records.bed_group[p.acute_row] = home[i]
+            p.bed = bed
             if already_fit:
                 # Already delayed at the start: a share (spread evenly over the cohort)
                 # still awaits assessment; the rest are past it, waiting for the admin
@@ -344,6 +619,19 @@ class AcuteHospital:
                 self._fit(p)
             else:
                 self.clock.at(p.care.los_min[p.j], self._fit, p)
+
+    def _prefill_groups(self, n: int) -> list[int]:
+        """Bed groups of ``n`` start-state patients: in proportion to the groups' free
+        beds, spread evenly over the cohort (no group is filled past its beds by more
+        than rounding)."""
+        free = [max(pool.capacity - pool.in_use, 0) for pool in self.pools]
+        if sum(free) == 0:
+            free = [pool.capacity for pool in self.pools]
+        counts = split_beds(n, free)
+        keys = sorted(
+            ((m + 0.5) / counts[g], g) for g in range(len(counts)) for m in range(counts[g])
+        )
+        return [g for _, g in keys]
 
     def _admit(self, p: Patient, bed: Pool, on_admit: Callable[[Patient], None] | None) -> None:
         """Step 2: in a bed (general or hub); stays until medically fit."""
@@ -421,15 +709,23 @@ class AcuteHospital:
         elif pw == 3:
             self.social.start(CARE_HOME, p.care.care_home_min[p.j])
         bed = p.bed
+        if self.grouped and self.records.outlier[p.acute_row]:
+            self.outliers_in_bed -= 1
         if self.turnaround_min > 0.0:
-            if bed is self.beds:
+            if bed is not self.hub:
                 self.cleaning_general += 1
             self.clock.at(self.turnaround_min, self._cleaned, bed)
+        elif self.grouped:
+            self._bed_free(bed)
         else:
             bed.release()
 
     def _cleaned(self, bed: Pool) -> None:
-        """Step 8: the cleaned bed is free for the next patient."""
-        if bed is self.beds:
+        """Step 8: the cleaned bed is free for the next patient (bed groups: its own
+        group's longest waiter, else an outlier's, see :meth:`_offer`)."""
+        if bed is not self.hub:
             self.cleaning_general -= 1
-        bed.release()
+        if self.grouped:
+            self._bed_free(bed)
+        else:
+            bed.release()

@@ -169,11 +169,9 @@ class ElectiveList:
         wl = self.list
         beds = None
         if self.bed_planned:
-            b, hub = self.acute.beds, self.acute.hub
+            hub = self.acute.hub
             beds = (
-                max(0, b.capacity - b.in_use - b.n_waiting)
-                + max(0, hub.capacity - hub.in_use)
-                + self.headroom
+                self.acute.elective_free_beds() + max(0, hub.capacity - hub.in_use) + self.headroom
             )
         for g, plan in enumerate(self.plan):
             for k in (0, 1):

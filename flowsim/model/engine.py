@@ -150,6 +150,15 @@ class Pool:
         q = self.queues[level]
         return q[0] if q else None
 
+    def take_head(self, level: int) -> Ticket:
+        """Remove and return the first queued request at ``level`` without granting it
+        here (another pool's unit is given to it: an outlying patient). Raises
+        IndexError if nobody waits there."""
+        ticket = self.queues[level].popleft()
+        ticket.waiting = False
+        self.n_waiting -= 1
+        return ticket
+
     def set_capacity(self, capacity: int) -> None:
         """Change the number of units; waiters are served if the new capacity allows."""
         self.capacity = int(capacity)

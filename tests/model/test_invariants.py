@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import flowsim
+from flowsim.model.acute import split_beds
 from flowsim.model.system import CountySystem
 from flowsim.patients import build_cohorts
 from flowsim.streams import Streams
@@ -23,19 +24,24 @@ def system(request, worcs_short):
 
 
 def test_pools_never_exceed_capacity(system):
+    a = system.acute
     pools = [
         system.ed.spaces,
-        system.acute.beds,
-        system.acute.hub,
+        *a.pools,
+        a.hub,
         system.community.beds,
         *system.social.pools,
     ]
+    # Capacity only changes for acute beds (escalation): each bed group's maximum is its
+    # base beds plus its share of the escalation beds (one pool: base + escalation).
+    if a.grouped:
+        esc = split_beds(a.escalation_beds, a.extra_weights)
+        acute_max = [b + e for b, e in zip(a.group_base, esc, strict=True)]
+    else:
+        acute_max = [a.base_beds + a.escalation_beds]
     for p in pools:
-        # peak_in_use is tracked at every grant; capacity only changes for acute beds
-        # (escalation), whose maximum is base + escalation beds.
-        cap = p.capacity
-        if p is system.acute.beds:
-            cap = system.acute.base_beds + system.acute.escalation_beds
+        # peak_in_use is tracked at every grant
+        cap = acute_max[a.pools.index(p)] if p in a.pools else p.capacity
         assert p.peak_in_use <= cap, p.name
         assert p.in_use >= 0 and p.n_waiting == sum(len(q) for q in p.queues)
 

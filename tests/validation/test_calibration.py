@@ -54,7 +54,7 @@ KNOWN_MISFITS = {
     "west_norfolk": {
         "ed_dta_over_4h_pct",
         "ed_12h_from_arrival_pct (2024-11)",
-        "acute_occupancy_pct (2025-02)",
+        "ed_trolley_waits_12h (2024-12)",
     },
     "leicestershire": {
         "ed_dta_over_4h_pct",
