@@ -14,10 +14,26 @@ when it is full, patients past the limit keep waiting for a space or a place, an
 ambulance crew waits with its patient, so long handovers return.
 When the ambulance service is modelled, a conveyed patient arrives with a crew that
 is released (:meth:`EmergencyDepartment.convey`) at handover.
-Every patient then queues for a rostered clinician (majors first), is assessed,
-has treatment/diagnostics, and gets a decision: discharge, or admit. An admitted
-patient keeps their A&E space until an acute bed is free (exit block, the
-"trolley wait" from decision to admit).
+The stages of an attendance (issue 17 item 3):
+
+1. **Triage** (``ed.triage_min``): walk-ins are triaged (streamed) on arrival, before
+   they queue for a space or a clinician; ambulance patients are triaged at handover.
+   No capacity is modelled for it (the triage nurse is not the bottleneck), so it is
+   one scheduled event, and none when ``ed.triage_min`` is null.
+2. **Clinician assessment**: every patient queues for a rostered clinician (majors
+   first) and is assessed (``ed.assessment_min``). This is the capacity the stages
+   queue for.
+3. **Decision**: treatment, diagnostics and specialty review up to the decision, one
+   scheduled event (no modelled capacity separates them): discharged patients take the
+   majors / minors treatment time, patients who will be admitted
+   ``ed.admitted_decision_min``, fitted to E12 (time in department of admitted patients,
+   see docs/validation.md). A patient who would be admitted and whom SDEC can manage is
+   streamed there after assessment when the unit takes them
+   (:mod:`flowsim.model.sdec`); they leave A&E then.
+4. **Wait for a bed**: an admitted patient keeps their A&E space until an acute bed is
+   free (exit block, the "trolley wait" from decision to admit); a mental-health patient
+   who needs an MH bed waits in the same way for one from the MH trust's pool
+   (:mod:`flowsim.model.mental_health`).
 
 Clinician sickness absence varies by month (``ed.staff_absence_pct_by_month``, X27:
 about 3.9% in summer and 4.7% in winter): the roster is planned at the year's mean
@@ -37,6 +53,8 @@ from flowsim.config import Scenario
 from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.engine import Clock, Pool
+from flowsim.model.mental_health import MentalHealthBeds
+from flowsim.model.sdec import SameDayCare
 from flowsim.patients import Cohort, EdAttrs, Patient
 from flowsim.records import KIND_ED, Table, schema
 
@@ -55,6 +73,10 @@ RECORDS = schema(
     ("depart", "float64", "min", "left A&E (discharged or admitted to a bed)"),
     ("corridor", "bool", "", "treated in a corridor: no majors space in time"),
     ("corridor_from", "float64", "min", "moved to the corridor / handover area"),
+    ("triaged", "float64", "min", "triage complete (walk-ins; ambulance patients at handover)"),
+    ("sdec", "bool", "", "streamed to SDEC / frailty unit instead of admission"),
+    ("mh", "bool", "", "mental-health presentation"),
+    ("mh_bed_request", "float64", "min", "decision that an MH inpatient bed is needed"),
 )
 CENSUS = schema(
     "ed_census",
@@ -69,15 +91,18 @@ class EmergencyDepartment:
 
     Journey steps (one method each, each taking the :class:`~flowsim.patients.Patient`):
 
-    1. :meth:`_arrive`: arrive; majors patients queue for a space.
+    1. :meth:`_arrive`: arrive; walk-ins are triaged (:meth:`_triaged`), then majors
+       patients queue for a space.
     2. :meth:`_request_space`: wait for a majors space (or the corridor, past the limit).
     3. :meth:`_space_for_walkin` / :meth:`_space_for_crew`: a space; a crew hands over.
     4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
     5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
     6. :meth:`_seen`: seen; assessment.
-    7. :meth:`_assessed`: the clinician is free; treatment and diagnostics.
-    8. :meth:`_decided`: home, or admit: wait for a bed, exit block holds the A&E space.
-    9. :meth:`_admitted`: in an acute bed (admitted patients only).
+    7. :meth:`_assessed`: the clinician is free; SDEC, or treatment, diagnostics and
+       specialty review.
+    8. :meth:`_decided`: home, or admit: wait for a bed (acute, or MH), exit block holds
+       the A&E space.
+    9. :meth:`_admitted`: in a bed (admitted patients only).
     10. :meth:`_depart`: leave A&E; the majors space is freed.
 
     Parameters
@@ -88,11 +113,28 @@ class EmergencyDepartment:
         Reads ``ed.*`` and ``ambulance.handover_process_min``.
     acute : AcuteHospital
         Where admitted patients wait for a bed.
+    sdec : SameDayCare, optional
+        Where suitable would-be admissions go after assessment, when it takes them.
+    mh_beds : MentalHealthBeds, optional
+        Where mental-health patients who need a bed wait for one.
     """
 
-    def __init__(self, clock: Clock, scn: Scenario, acute: AcuteHospital) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        scn: Scenario,
+        acute: AcuteHospital,
+        sdec: SameDayCare | None = None,
+        mh_beds: MentalHealthBeds | None = None,
+    ) -> None:
         self.clock = clock
         self.acute = acute
+        #: SDEC (None or disabled: every would-be admission requests a bed).
+        self.sdec = sdec if sdec is not None and sdec.enabled else None
+        #: The MH bed pool (None: MH patients follow the general pathway).
+        self.mh_beds = mh_beds if mh_beds is not None and mh_beds.beds.capacity > 0 else None
+        self.mh_on = scn.ed.mh_fraction > 0
+        self.triage_on = scn.ed.triage_min is not None
         self.records = Table(RECORDS)
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
         self.spaces = Pool("ed_spaces", scn.ed.spaces)
@@ -169,11 +211,23 @@ class EmergencyDepartment:
         r.arrival[k] = self.clock.now
         r.ambulance[k] = ambulance
         r.majors[k] = majors
+        if self.mh_on and a.mh[i]:
+            r.mh[k] = True
         self.in_department += 1
         if ambulance:
             self.ambulances_waiting += 1
             self._request_space(self._space_for_crew, p)
+        elif self.triage_on:
+            self.clock.at(a.triage_min[i], self._triaged, p)
         elif majors:
+            self._request_space(self._space_for_walkin, p)
+        else:
+            self._to_clinician(p, MINORS)
+
+    def _triaged(self, p: Patient) -> None:
+        """Step 1b (walk-ins): triaged; majors patients queue for a space."""
+        self.records.triaged[p.ed_row] = self.clock.now
+        if p.attrs.majors[p.i]:
             self._request_space(self._space_for_walkin, p)
         else:
             self._to_clinician(p, MINORS)
@@ -206,7 +260,9 @@ class EmergencyDepartment:
         while (head := self.spaces.head()) is not None:
             p: Patient = head.args[0]
             k = p.ed_row
-            wait_left = r.arrival[k] + self.corridor_after - now
+            # the limit runs from joining the space queue: arrival, or triage for walk-ins
+            joined = r.triaged[k] if self.triage_on and not r.ambulance[k] else r.arrival[k]
+            wait_left = joined + self.corridor_after - now
             if wait_left > 1e-9:  # minutes; tolerance for float round-off of the due time
                 self._watching = True
                 self.clock.at(wait_left, self._corridor_watch)
@@ -234,7 +290,10 @@ class EmergencyDepartment:
     def _handed_over(self, p: Patient) -> None:
         """Step 4 (ambulance): handover complete; the crew is free."""
         self.ambulances_waiting -= 1
-        self.records.handover[p.ed_row] = self.clock.now
+        r = self.records
+        r.handover[p.ed_row] = self.clock.now
+        if self.triage_on:
+            r.triaged[p.ed_row] = self.clock.now
         if p.crew is not None:
             released, args = p.crew
             released(*args)
@@ -251,9 +310,17 @@ class EmergencyDepartment:
         self.clock.at(p.attrs.assess_min[p.i], self._assessed, p)
 
     def _assessed(self, p: Patient) -> None:
-        """Step 7: assessed; the clinician is free; treatment and diagnostics."""
+        """Step 7: assessed; the clinician is free; a would-be admission SDEC can manage
+        goes there if it takes them, others have treatment, diagnostics and specialty
+        review up to the decision."""
         self.clinicians.release()
-        self.clock.at(p.attrs.treat_min[p.i], self._decided, p)
+        a: EdAttrs = p.attrs
+        i = p.i
+        if self.sdec is not None and a.admit[i] and self.sdec.take(a.sdec_min[i]):
+            self.records.sdec[p.ed_row] = True
+            self._depart(p)
+            return
+        self.clock.at(a.treat_min[i], self._decided, p)
 
     def _decided(self, p: Patient) -> None:
         """Step 8: decision: go home, or admit (wait for a bed; exit block holds the
@@ -266,6 +333,9 @@ class EmergencyDepartment:
             p.care = a.care
             p.j = a.care_row[i]
             self.acute.request_emergency(p, KIND_ED, self._admitted)
+        elif self.mh_beds is not None and a.mh[i] == 2:
+            self.records.mh_bed_request[p.ed_row] = self.clock.now
+            self.mh_beds.request_from_ed(p, a.mh_los_min[i], self._depart)
         else:
             self._depart(p)
 
