@@ -538,7 +538,9 @@ def no_incidents() -> Cohort:
 
 def _ambulance_cohort(b: CohortBuilder, times: np.ndarray, scn: Scenario, season: Season) -> Cohort:
     """Conveyed patients at A&E: every one needs a majors space; admission conversion
-    and length of stay follow the month (``season``)."""
+    and length of stay follow the month (``season``). With the ambulance service,
+    ``times`` are call times: the admission share follows E12 by call hour, and the
+    patient reaches A&E later (dispatch queue, journey)."""
     ed = scn.ed
     prob = scn.ambulance.admit_prob * admit_hour_factor(scn, times)
     admit = season.admit(b.u("admit"), prob, times)
