@@ -808,7 +808,13 @@ _MH_WAITS = (
 
 def _mh_targets(occupancy: tuple[float, float, float, str]) -> tuple[Target, ...]:
     """The mental-health targets of one county: 12- and 24-hour waits in A&E (England
-    rows, known misfits) and the MH trust's bed occupancy."""
+    rows, known misfits) and the MH trust's bed occupancy.
+
+    The occupancy bands are wide: a pool of 20-110 beds with 40-day stays moves by about
+    6 points from one simulated year to the next (Poisson admissions: the number in beds
+    has a standard deviation of about the square root of its mean, and a year holds only
+    nine or ten stays' worth of independent variation), as the published quarters do (M7:
+    90.4% and 94.4% in one year)."""
     return (
         Target(
             "ed_mh_12h_pct",
@@ -855,15 +861,15 @@ ED_PROCESS_TARGETS: dict[str, tuple[Target, ...]] = {
             "E12: mean ED time of patients later admitted, 291 min (England HES 2016-18)",
         ),
     )
-    + _mh_targets((92.4, 86.0, 97.0, "M7: HWHCT mental-illness beds 90.4-94.4% (2021/22)")),
+    + _mh_targets((92.4, 78.0, 99.0, "M7: HWHCT mental-illness beds 90.4-94.4% (2021/22)")),
     "west_norfolk": _mh_targets(
-        (89.0, 84.0, 95.0, "M8: NSFT mental-illness beds 86.6-91.3% (2021/22)")
+        (89.0, 75.0, 99.0, "M8: NSFT mental-illness beds 86.6-91.3% (2021/22)")
     ),
     "leicestershire": _mh_targets(
         (
             93.0,
-            86.0,
-            98.0,
+            80.0,
+            99.0,
             "M11: LPT Bradgate Unit at OPEL 3 93% of the time, winter 2024/25 (D: occupancy "
             "~90-95%; M6: RCPsych maximum 85%)",
         )
