@@ -308,8 +308,12 @@ _ASSESS = (
     "weekday assessors give ~174, 8 give ~299); LOS joined to pathway, CHC and choice "
     "(issue 16) are not built"
 )
-#: 12-hour waits from arrival also need the A&E stages fitted to E12 (item 3, not built).
-_STAGES = _POOLED + "; A&E stages fitted to E12 (item 3) are not built"
+#: 12-hour waits from arrival: the A&E stages (item 3) are fitted to E12, whose admitted
+#: patients rarely stay 12 h; the long tail needs exit block.
+_STAGES = (
+    _POOLED + "; the A&E stages are fitted to E12 (item 3), so 12-hour stays come only "
+    "from exit block"
+)
 
 
 def _winter_targets(
