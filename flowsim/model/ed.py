@@ -18,8 +18,11 @@ The stages of an attendance (issue 17 item 3):
 
 1. **Triage** (``ed.triage_min``): walk-ins are triaged (streamed) on arrival, before
    they queue for a space or a clinician; ambulance patients are triaged at handover.
-   No capacity is modelled for it (the triage nurse is not the bottleneck), so it is
-   one scheduled event, and none when ``ed.triage_min`` is null.
+   No capacity is modelled for it (the triage nurse is not the bottleneck), so it costs
+   no event: the walk-in stream is chained at the times triage ends (arrival plus
+   triage, sorted), and each attendance's record keeps its arrival time. A walk-in is
+   counted in the department census from the end of triage, and one whose triage would
+   end after the run end is not recorded.
 2. **Clinician assessment**: every patient queues for a rostered clinician (majors
    first) and is assessed (``ed.assessment_min``). This is the capacity the stages
    queue for.
@@ -91,8 +94,8 @@ class EmergencyDepartment:
 
     Journey steps (one method each, each taking the :class:`~flowsim.patients.Patient`):
 
-    1. :meth:`_arrive`: arrive; walk-ins are triaged (:meth:`_triaged`), then majors
-       patients queue for a space.
+    1. :meth:`_arrive`: arrive (walk-ins: at the end of triage, :meth:`_triaged`);
+       majors patients queue for a space.
     2. :meth:`_request_space`: wait for a majors space (or the corridor, past the limit).
     3. :meth:`_space_for_walkin` / :meth:`_space_for_crew`: a space; a crew hands over.
     4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
@@ -171,7 +174,13 @@ class EmergencyDepartment:
         self.records.presize(len(ambulance) + len(walkin))
         if not conveyed:
             self.clock.chain(ambulance.t, self._arrive, ambulance, True)
-        self.clock.chain(walkin.t, self._arrive, walkin, False)
+        if self.triage_on and len(walkin):
+            done = np.asarray(walkin.t) + np.asarray(walkin.attrs.triage_min)
+            order = np.argsort(done, kind="stable")
+            self._triage_order = order.tolist()
+            self.clock.chain(done[order].tolist(), self._triaged, walkin)
+        else:
+            self.clock.chain(walkin.t, self._arrive, walkin, False)
         self._roster_tick(0)
 
     def trim_records(self) -> None:
@@ -217,20 +226,20 @@ class EmergencyDepartment:
         if ambulance:
             self.ambulances_waiting += 1
             self._request_space(self._space_for_crew, p)
-        elif self.triage_on:
-            self.clock.at(a.triage_min[i], self._triaged, p)
         elif majors:
             self._request_space(self._space_for_walkin, p)
         else:
             self._to_clinician(p, MINORS)
 
-    def _triaged(self, p: Patient) -> None:
-        """Step 1b (walk-ins): triaged; majors patients queue for a space."""
-        self.records.triaged[p.ed_row] = self.clock.now
-        if p.attrs.majors[p.i]:
-            self._request_space(self._space_for_walkin, p)
-        else:
-            self._to_clinician(p, MINORS)
+    def _triaged(self, c: Cohort, j: int) -> None:
+        """Step 1 (walk-ins, with triage): the ``j``-th triage to end; the attendance
+        is recorded with its arrival time and goes on as in :meth:`_arrive`."""
+        i = self._triage_order[j]
+        k = self.n_arrived
+        r = self.records
+        r.triaged[k] = self.clock.now
+        self._arrive(c, False, i)
+        r.arrival[k] = c.t[i]
 
     def _request_space(self, grant: Callable[..., None], p: Patient) -> None:
         """Step 2: wait for a majors space (or the corridor, past the limit)."""
