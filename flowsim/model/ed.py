@@ -134,9 +134,11 @@ class EmergencyDepartment:
         self.acute = acute
         #: SDEC (None or disabled: every would-be admission requests a bed).
         self.sdec = sdec if sdec is not None and sdec.enabled else None
-        #: The MH bed pool (None: MH patients follow the general pathway).
-        self.mh_beds = mh_beds if mh_beds is not None and mh_beds.beds.capacity > 0 else None
         self.mh_on = scn.ed.mh_fraction > 0
+        #: The MH bed pool (None: no MH patients, or they follow the general pathway).
+        self.mh_beds = (
+            mh_beds if self.mh_on and mh_beds is not None and mh_beds.beds.capacity > 0 else None
+        )
         self.triage_on = scn.ed.triage_min is not None
         self.records = Table(RECORDS)
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)

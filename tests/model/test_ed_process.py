@@ -195,3 +195,11 @@ def test_bad_ed_process_settings_are_config_errors(worcs, overrides, words):
     with pytest.raises(ConfigError) as e:
         worcs.with_overrides(overrides)
     assert words in str(e.value)
+
+
+def test_mh_beds_without_mh_patients_run(worcs_short):
+    # an MH pool but no MH presentations: community admissions only, A&E unaffected
+    scn = worcs_short.with_overrides({"ed.mh_fraction": 0.0, "run.days": 5})
+    res = flowsim.simulate(scn, seed=2)
+    assert res.kpis["ed_mh_attendances"] == 0
+    assert res.kpis["mh_bed_occupancy_pct"] > 0
