@@ -431,7 +431,6 @@ TARGETS: dict[str, tuple[Target, ...]] = {
             "N17: QEH 12-hour trolley waits December 2021, 107 (3 in April 2021)",
         ),
         (98.0, 95.0, 99.5, 2, "N25: Norfolk winter G&A occupancy ~98% (2017/18)"),
-        peak_misfit="low",
     ),
     "leicestershire": _winter_targets(
         (
