@@ -590,7 +590,8 @@ def _mental_health(b: CohortBuilder, scn: Scenario, n: int) -> tuple[np.ndarray,
     mh = np.where(b.u("mh") < ed.mh_fraction, 1, 0)
     bed = (mh == 1) & (b.u("mh_bed") < ed.mh_bed_prob) & (scn.mental_health.beds > 0)
     mh[bed] = 2
-    los = np.where(bed, ppf(scn.mental_health.los_days, b.u("mh_los")) * MIN_PER_DAY, np.nan)
+    los = np.full(n, np.nan)
+    los[bed] = ppf(scn.mental_health.los_days, b.u("mh_los")[bed]) * MIN_PER_DAY
     return mh, los
 
 
@@ -600,7 +601,9 @@ def _sdec_stays(b: CohortBuilder, scn: Scenario, los_min: np.ndarray, prob: floa
     ``sdec.max_los_days`` (``los_min`` inf: not admitted)."""
     sd = scn.sdec
     ok = (los_min < sd.max_los_days * MIN_PER_DAY) & (b.u("sdec") < prob)
-    return np.where(ok, ppf(sd.stay_min, b.u("sdec_stay")), -1.0).tolist()
+    stay = np.full(ok.size, -1.0)
+    stay[ok] = ppf(sd.stay_min, b.u("sdec_stay")[ok])
+    return stay.tolist()
 
 
 def _decision_time(ed, admit: np.ndarray, other: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -608,7 +611,9 @@ def _decision_time(ed, admit: np.ndarray, other: np.ndarray, u: np.ndarray) -> n
     admitted (fitted to E12), the treatment time ``other`` for the rest (same uniform)."""
     if ed.admitted_decision_min is None:
         return other
-    return np.where(admit, ppf(ed.admitted_decision_min, u), other)
+    out = np.array(other, dtype=np.float64)
+    out[admit] = ppf(ed.admitted_decision_min, u[admit])
+    return out
 
 
 def _ed_extras(
