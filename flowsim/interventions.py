@@ -677,6 +677,107 @@ _register(
 )
 
 
+def _sdec_hours(s: Scenario, p: dict[str, float]) -> dict[str, Any]:
+    """Open SDEC ``earlier`` hours earlier and ``later`` hours later every day (within
+    0-24); a day it was closed stays closed."""
+    sd = s.sdec
+    opens, closes = [], []
+    for o, c in zip(sd.open_hour_by_weekday, sd.close_hour_by_weekday, strict=True):
+        if c > o:
+            o, c = max(0.0, o - p["earlier"]), min(24.0, c + p["later"])
+        opens.append(o)
+        closes.append(c)
+    return {"sdec.open_hour_by_weekday": opens, "sdec.close_hour_by_weekday": closes}
+
+
+def _week_hours(opens: Iterable[float], closes: Iterable[float]) -> float:
+    return sum(c - o for o, c in zip(opens, closes, strict=True))
+
+
+def _sdec_added_chair_hours(s: Scenario, p: dict[str, float]) -> float:
+    """Chair-hours a week added by :func:`_sdec_hours`."""
+    new = _sdec_hours(s, p)
+    sd = s.sdec
+    before = _week_hours(sd.open_hour_by_weekday, sd.close_hour_by_weekday)
+    after = _week_hours(new["sdec.open_hour_by_weekday"], new["sdec.close_hour_by_weekday"])
+    return (after - before) * sd.chairs
+
+
+#: D: staffed SDEC chair-hour (nursing ~1:4 chairs, medical and diagnostic cover): £60k a
+#: chair a year at 12 h a day, 7 days (X80) = ~£14 a chair-hour.
+SDEC_CHAIR_HOUR_GBP = 14.0
+
+_register(
+    Intervention(
+        name="more_sdec_chairs",
+        description="More same day emergency care (SDEC) / acute frailty chairs and trolleys, "
+        "staffed for the unit's opening hours: more would-be admissions managed the same day.",
+        params=(
+            Param("chairs", 4, "chairs", "chairs added", integer=True),
+            Param(
+                "gbp_per_chair_hour",
+                SDEC_CHAIR_HOUR_GBP,
+                "GBP",
+                "D: staffed SDEC chair-hour (~£60k a chair a year at 12 h x 7 days)",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {"sdec.chairs": s.sdec.chairs + int(p["chairs"])},
+        annual_cost=lambda s, p: (
+            p["chairs"]
+            * _week_hours(s.sdec.open_hour_by_weekday, s.sdec.close_hour_by_weekday)
+            * 52
+            * p["gbp_per_chair_hour"]
+        ),
+        cost_basis="chairs x open hours a week x 52 x chair-hour cost (D: £14)",
+        changes_text="sdec.chairs += chairs",
+    )
+)
+_register(
+    Intervention(
+        name="extend_sdec_hours",
+        description="Open SDEC / acute frailty earlier and close later every day it opens "
+        "(NHS England asks for at least 12 hours a day, 7 days a week: X80).",
+        params=(
+            Param("earlier", 0, "hours", "hours earlier opening", maximum=24),
+            Param("later", 4, "hours", "hours later closing", maximum=24),
+            Param(
+                "gbp_per_chair_hour",
+                SDEC_CHAIR_HOUR_GBP,
+                "GBP",
+                "D: staffed SDEC chair-hour",
+                cost=True,
+            ),
+        ),
+        changes=_sdec_hours,
+        annual_cost=lambda s, p: _sdec_added_chair_hours(s, p) * 52 * p["gbp_per_chair_hour"],
+        cost_basis="added chair-hours a week x 52 x chair-hour cost (D: £14)",
+        changes_text="sdec.open_hour_by_weekday -= earlier; sdec.close_hour_by_weekday += later "
+        "(within 0-24)",
+    )
+)
+_register(
+    Intervention(
+        name="more_mh_beds",
+        description="Open more mental-health inpatient (adult acute) beds: A&E patients "
+        "waiting for an MH bed, and community referrals, are admitted sooner.",
+        params=(
+            Param("beds", 5, "beds", "MH beds added", integer=True),
+            Param(
+                "gbp_per_bed_day",
+                450,
+                "GBP",
+                "D: adult acute MH bed-day (no public figure found)",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {"mental_health.beds": s.mental_health.beds + int(p["beds"])},
+        annual_cost=lambda s, p: p["beds"] * 365 * p["gbp_per_bed_day"],
+        cost_basis="beds x 365 x MH bed-day cost (D: £450)",
+        changes_text="mental_health.beds += beds",
+    )
+)
+
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 #: Longest intervention spec accepted (a spec is a name and a few numbers).
 MAX_SPEC_CHARS = 1_000

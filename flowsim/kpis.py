@@ -579,6 +579,87 @@ KPIS: tuple[Kpi, ...] = (
         higher_is_better=True,
         public_row="E37",
     ),
+    Kpi(
+        "ed_admitted_median_time_min",
+        "Median time in A&E, admitted",
+        "min",
+        "Median arrival-to-departure time of attendances admitted to a bed (HES ED time of "
+        "patients later admitted)",
+        public_row="E12",
+    ),
+    Kpi(
+        "ed_admitted_mean_time_min",
+        "Mean time in A&E, admitted",
+        "min",
+        "Mean arrival-to-departure time of attendances admitted to a bed",
+        public_row="E12",
+    ),
+    Kpi(
+        "sdec_managed",
+        "Patients managed in SDEC",
+        "count",
+        "Would-be emergency admissions (from A&E and direct referrals) assessed, treated and "
+        "sent home the same day in an SDEC / acute frailty unit",
+        higher_is_better=True,
+    ),
+    Kpi(
+        "sdec_same_day_pct",
+        "Emergency activity managed same day",
+        "%",
+        "Patients managed in SDEC as a share of SDEC patients plus emergency admissions to a "
+        "bed (same day emergency care share of emergency activity)",
+        higher_is_better=True,
+    ),
+    Kpi(
+        "sdec_utilisation_pct",
+        "SDEC utilisation",
+        "%",
+        "SDEC chair-minutes used / chair-minutes open",
+    ),
+    Kpi(
+        "ed_mh_attendances",
+        "Mental-health attendances",
+        "count",
+        "A&E attendances that are mental-health presentations",
+        public_row="M4",
+    ),
+    Kpi(
+        "ed_mh_12h_pct",
+        "Mental-health attendances over 12 h",
+        "%",
+        "Mental-health A&E attendances with over 12 h from arrival to departure, as a share "
+        "of mental-health attendances (censored ones count once past 12 h)",
+        public_row="M2",
+    ),
+    Kpi(
+        "ed_mh_24h_pct",
+        "Mental-health attendances over 24 h",
+        "%",
+        "Mental-health A&E attendances with over 24 h in the department, as a share of "
+        "mental-health attendances",
+        public_row="M3",
+    ),
+    Kpi(
+        "ed_mh_mean_time_h",
+        "Mean time in A&E, mental health",
+        "h",
+        "Mean arrival-to-departure time of mental-health attendances that departed",
+        public_row="M5",
+    ),
+    Kpi(
+        "mh_bed_occupancy_pct",
+        "Mental-health bed occupancy",
+        "%",
+        "Mental-health inpatient beds occupied at midnight / beds (KH03-style)",
+        public_row="M7",
+    ),
+    Kpi(
+        "mh_awaiting_bed_ed_mean",
+        "A&E patients awaiting an MH bed",
+        "patients",
+        "Midnight census of A&E patients waiting for a mental-health bed",
+        public_row="M11",
+    ),
 )
 
 #: The table by name.

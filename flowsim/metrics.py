@@ -438,6 +438,82 @@ def discharge_kpis(rep: Replication) -> dict[str, float]:
     }
 
 
+def ed_process_kpis(rep: Replication, k: dict[str, float]) -> dict[str, float]:
+    """A&E process, SDEC and mental-health KPIs (issue 17 item 3).
+
+    - ``ed_admitted_median_time_min`` / ``ed_admitted_mean_time_min``: arrival to
+      departure of attendances in the period that were admitted to an acute bed and had
+      left A&E by the end (E12).
+    - ``sdec_managed``: patients taken by SDEC in the period (running census totals at
+      the period's first and last midnight); ``sdec_same_day_pct`` their share of SDEC
+      plus emergency admissions; ``sdec_utilisation_pct`` chair-minutes used / open.
+    - ``ed_mh_attendances``: mental-health attendances; ``ed_mh_12h_pct`` and
+      ``ed_mh_24h_pct`` those over 12 h / 24 h in A&E (censored ones count once past the
+      limit) as a share of them (M1-M3); ``ed_mh_mean_time_h`` over those departed (M5).
+    - ``mh_bed_occupancy_pct``: MH beds occupied at midnight / beds (M7, M8);
+      ``mh_awaiting_bed_ed_mean``: midnight census of A&E patients waiting for one (M11).
+    """
+    e = rep.ed
+    w0, w1 = rep.warmup_min, rep.end_min
+    m = (e["arrival"] >= w0) & (e["arrival"] < w1)
+    arr, dep = e["arrival"][m], e["depart"][m]
+    gone = ~np.isnan(dep)
+    tid = np.where(gone, dep, w1) - arr
+    adm = gone & ~np.isnan(e["dta"][m])
+    mh = e["mh"][m] if "mh" in e else np.zeros(arr.size, dtype=bool)
+    n_mh = float(mh.sum())
+    c = rep.census
+    lo, hi = _census_span(rep)
+
+    def total(col: str) -> float:
+        if col not in c or hi is None:
+            return 0.0
+        return float(c[col].iloc[hi] - (c[col].iloc[lo] if lo is not None else 0))
+
+    sdec = total("sdec_managed_total")
+    open_min = total("sdec_open_chair_min_total")
+    em = k["emergency_admissions"]
+    wc = _window_census(rep)
+    beds = wc["mh_beds"].sum() if "mh_beds" in wc else 0
+    return {
+        "ed_admitted_median_time_min": float(np.median(tid[adm])) if adm.any() else float("nan"),
+        "ed_admitted_mean_time_min": _mean(tid[adm]),
+        "sdec_managed": sdec,
+        "sdec_same_day_pct": 100.0 * sdec / (sdec + em) if sdec + em > 0 else float("nan"),
+        "sdec_utilisation_pct": 100.0 * total("sdec_chair_min_total") / open_min
+        if open_min > 0
+        else float("nan"),
+        "ed_mh_attendances": n_mh,
+        "ed_mh_12h_pct": 100.0 * float((tid[mh] > TWELVE_HOURS).sum()) / n_mh
+        if n_mh
+        else float("nan"),
+        "ed_mh_24h_pct": 100.0 * float((tid[mh] > 2 * TWELVE_HOURS).sum()) / n_mh
+        if n_mh
+        else float("nan"),
+        "ed_mh_mean_time_h": _mean(tid[mh & gone]) / 60.0,
+        "mh_bed_occupancy_pct": 100.0 * wc["mh_occupied"].sum() / beds
+        if beds > 0
+        else float("nan"),
+        "mh_awaiting_bed_ed_mean": _mean(wc["mh_awaiting_ed"].to_numpy(float))
+        if beds > 0
+        else float("nan"),
+    }
+
+
+def _census_span(rep: Replication) -> tuple[int | None, int | None]:
+    """Census row positions of the midnight that opens the period (None: the run start,
+    when the period starts at time 0) and of the last midnight in it (None: no row)."""
+    day = rep.census["day"].to_numpy()
+    d0 = rep.warmup_min / MIN_PER_DAY
+    d1 = rep.end_min / MIN_PER_DAY
+    # row "day" d is the midnight that closes day d, i.e. time (d + 1) days
+    before = np.flatnonzero(day + 1 <= d0 + 1e-9)
+    inside = np.flatnonzero(day + 1 <= d1 + 1e-9)
+    lo = int(before[-1]) if before.size else None
+    hi = int(inside[-1]) if inside.size else None
+    return lo, hi
+
+
 def compute_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     """All KPIs of one replication, keyed by the names in :data:`KPI_NAMES`."""
     k: dict[str, float] = {}
@@ -449,6 +525,7 @@ def compute_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     k.update(winter_kpis(rep, k))
     k.update(cost_kpis(rep, scn, k))
     k.update(discharge_kpis(rep))
+    k.update(ed_process_kpis(rep, k))
     return {name: float(k[name]) for name in KPI_NAMES}
 
 

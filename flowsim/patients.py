@@ -68,6 +68,9 @@ class CareAttrs:
     reablement_handon: list[bool] = field(default_factory=list)  #: hands on to home care
     #: home bed group (index into ``acute.bed_groups``); drawn only when bed groups exist
     bed_group: list[int] = field(default_factory=list)
+    #: Time in an SDEC chair if SDEC can manage the patient, else -1 (direct referrals;
+    #: empty when the scenario has no SDEC, ``sdec.chairs == 0``)
+    sdec_min: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.los_min)
@@ -98,6 +101,15 @@ class EdAttrs:
     #: in four is admitted, so the stay attributes are kept for those alone.
     care_row: list[int]
     care: CareAttrs  #: stay attributes of the admitted attendances, one row each
+    #: Time in an SDEC chair if the attendance would be admitted and SDEC can manage it,
+    #: else -1 (empty when the scenario has no SDEC)
+    sdec_min: list[float] = field(default_factory=list)
+    #: 0 not a mental-health presentation, 1 MH without a bed need, 2 needs an MH bed
+    #: (empty when ``ed.mh_fraction`` is 0)
+    mh: list[int] = field(default_factory=list)
+    mh_los_min: list[float] = field(default_factory=list)  #: MH bed stay (mh == 2), else NaN
+    #: walk-in triage time (empty for ambulance arrivals, or with no triage stage)
+    triage_min: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.admit)
@@ -523,6 +535,10 @@ class Cohorts:
     incidents: Cohort = field(default_factory=lambda: no_incidents())
     #: Infection outbreaks closing wards (events, not patients: no patient ids).
     outbreaks: Cohort | None = None
+    #: Mental-health admissions not via A&E (community, crisis teams), arriving in the run.
+    mh_community: Cohort = field(default_factory=lambda: _no_stays("mh_community"))
+    #: Mental-health beds occupied at the start, with residual stays.
+    mh_prefill: Cohort = field(default_factory=lambda: _no_stays("mh_prefill"))
 
     def all(self) -> list[Cohort]:
         """Every patient cohort, in the declared order (the order of patient ids)."""
@@ -537,6 +553,10 @@ class Cohorts:
             pid += len(c)
 
 
+def _no_stays(source: str) -> Cohort:
+    return Cohort(source, [], StayAttrs([]))
+
+
 def no_incidents() -> Cohort:
     """An empty incident cohort (the ambulance service is not modelled)."""
     return Cohort("incident", [], IncidentAttrs(*([] for _ in fields(IncidentAttrs))))
@@ -544,20 +564,104 @@ def no_incidents() -> Cohort:
 
 def _ambulance_cohort(b: CohortBuilder, times: np.ndarray, scn: Scenario, season: Season) -> Cohort:
     """Conveyed patients at A&E: every one needs a majors space; admission conversion
-    and length of stay follow the month (``season``)."""
+    and length of stay follow the month (``season``). With the ambulance service,
+    ``times`` are call times: the admission share follows E12 by call hour, and the
+    patient reaches A&E later (dispatch queue, journey)."""
     ed = scn.ed
-    admit = season.admit(b.u("admit"), scn.ambulance.admit_prob, times)
-    return Cohort(
-        "ambulance",
-        times.tolist(),
-        EdAttrs(
-            [True] * times.size,
-            admit.tolist(),
-            ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
-            ppf(ed.majors_treatment_min, b.u("ed_treat")).tolist(),
-            *_admitted_rows(b, admit, scn, season.los_factor(times)),
-        ),
+    prob = scn.ambulance.admit_prob * admit_hour_factor(scn, times)
+    admit = season.admit(b.u("admit"), prob, times)
+    mh, mh_los = _mental_health(b, scn, times.size)
+    if mh.size:
+        admit &= mh != 2  # an MH bed instead of an acute one
+    u_treat = b.u("ed_treat")
+    treat = _decision_time(ed, admit, ppf(ed.majors_treatment_min, u_treat), u_treat)
+    attrs = EdAttrs(
+        [True] * times.size,
+        admit.tolist(),
+        ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
+        treat.tolist(),
+        *_admitted_rows(b, admit, scn, season.los_factor(times)),
     )
+    _ed_extras(attrs, b, scn, admit, mh, mh_los, walkin=False)
+    return Cohort("ambulance", times.tolist(), attrs)
+
+
+def admit_hour_factor(scn: Scenario, t: np.ndarray) -> np.ndarray | float:
+    """Admission-probability multipliers by arrival hour block (00-06, 06-12, 12-18,
+    18-24) so that admitted patients arrive as ``ed.admitted_arrival_share_by_6h`` says
+    (E12) while the overall share admitted is unchanged.
+
+    Attendances arrive by ``demand.hour_of_day``, a share ``A_b`` in block ``b``; with the
+    probability times ``E_b / A_b`` the admitted share of block ``b`` is ``E_b`` and the
+    mean multiplier over arrivals is 1 (probabilities are capped at 1 by the caller).
+    """
+    share = scn.ed.admitted_arrival_share_by_6h
+    if share is None:
+        return 1.0
+    hod = np.asarray(scn.demand.hour_of_day, dtype=np.float64)
+    arrivals = hod.reshape(4, 6).sum(axis=1) / hod.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(arrivals > 0, np.asarray(share) / arrivals, 0.0)
+    block = ((np.asarray(t) % MIN_PER_DAY) // 360.0).astype(np.int64)
+    return factor[np.minimum(block, 3)]
+
+
+def _mental_health(b: CohortBuilder, scn: Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mental-health presentations (M4): 0 none, 1 MH, 2 MH needing an MH bed; and the
+    bed stay of the latter (minutes, NaN for others). Empty when ``ed.mh_fraction`` is 0
+    (the streams are then not drawn)."""
+    ed = scn.ed
+    if ed.mh_fraction <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    mh = np.where(b.u("mh") < ed.mh_fraction, 1, 0)
+    bed = (mh == 1) & (b.u("mh_bed") < ed.mh_bed_prob) & (scn.mental_health.beds > 0)
+    mh[bed] = 2
+    los = np.full(n, np.nan)
+    los[bed] = ppf(scn.mental_health.los_days, b.u("mh_los")[bed]) * MIN_PER_DAY
+    return mh, los
+
+
+def _sdec_stays(b: CohortBuilder, scn: Scenario, los_min: np.ndarray, prob: float) -> list[float]:
+    """SDEC chair times of would-be emergency admissions SDEC can manage, -1 for others:
+    a share ``prob`` of those whose stay to medically fit would be under
+    ``sdec.max_los_days`` (``los_min`` inf: not admitted)."""
+    sd = scn.sdec
+    ok = (los_min < sd.max_los_days * MIN_PER_DAY) & (b.u("sdec") < prob)
+    stay = np.full(ok.size, -1.0)
+    stay[ok] = ppf(sd.stay_min, b.u("sdec_stay")[ok])
+    return stay.tolist()
+
+
+def _decision_time(ed, admit: np.ndarray, other: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Assessment to decision: ``ed.admitted_decision_min`` for patients who will be
+    admitted (fitted to E12), the treatment time ``other`` for the rest (same uniform)."""
+    if ed.admitted_decision_min is None:
+        return other
+    out = np.array(other, dtype=np.float64)
+    out[admit] = ppf(ed.admitted_decision_min, u[admit])
+    return out
+
+
+def _ed_extras(
+    a: EdAttrs,
+    b: CohortBuilder,
+    scn: Scenario,
+    admit: np.ndarray,
+    mh: np.ndarray,
+    mh_los: np.ndarray,
+    walkin: bool,
+) -> None:
+    """The optional A&E attributes: SDEC suitability and stay, mental health, triage."""
+    sd = scn.sdec
+    if sd.chairs > 0:
+        los = np.full(admit.size, np.inf)
+        los[admit] = a.care.los_min
+        a.sdec_min = _sdec_stays(b, scn, los, sd.ed_eligible_prob)
+    if mh.size:
+        a.mh = mh.tolist()
+        a.mh_los_min = mh_los.tolist()
+    if walkin and scn.ed.triage_min is not None:
+        a.triage_min = ppf(scn.ed.triage_min, b.u("triage")).tolist()
 
 
 def _incident_cohorts(
@@ -649,23 +753,33 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     majors = b.u("majors") < ed.walkin_majors_fraction
     u_admit = b.u("admit")
     admit = season.admit(
-        u_admit, np.where(majors, ed.walkin_majors_admit_prob, ed.minors_admit_prob), arr.times
+        u_admit,
+        np.where(majors, ed.walkin_majors_admit_prob, ed.minors_admit_prob)
+        * admit_hour_factor(scn, arr.times),
+        arr.times,
     )
+    mh, mh_los = _mental_health(b, scn, arr.times.size)
+    if mh.size:
+        admit &= mh != 2  # an MH bed instead of an acute one
+        majors |= mh == 2  # waits for the bed in a majors space
     u_treat = b.u("ed_treat")
-    treat = np.where(
-        majors, ppf(ed.majors_treatment_min, u_treat), ppf(ed.minors_treatment_min, u_treat)
-    )
-    walk = Cohort(
-        "walkin",
-        arr.times.tolist(),
-        EdAttrs(
-            majors.tolist(),
-            admit.tolist(),
-            ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
-            treat.tolist(),
-            *_admitted_rows(b, admit, scn, season.los_factor(arr.times)),
+    treat = _decision_time(
+        ed,
+        admit,
+        np.where(
+            majors, ppf(ed.majors_treatment_min, u_treat), ppf(ed.minors_treatment_min, u_treat)
         ),
+        u_treat,
     )
+    walk_attrs = EdAttrs(
+        majors.tolist(),
+        admit.tolist(),
+        ppf(ed.assessment_min, b.u("ed_assess")).tolist(),
+        treat.tolist(),
+        *_admitted_rows(b, admit, scn, season.los_factor(arr.times)),
+    )
+    _ed_extras(walk_attrs, b, scn, admit, mh, mh_los, walkin=True)
+    walk = Cohort("walkin", arr.times.tolist(), walk_attrs)
 
     # -- direct (non-A&E) emergency admissions: GP referrals, SDEC, assessment units
     arr, b = _arrivals(streams, "direct", scn.acute.direct_admissions_per_day, adm_prof, horizon)
@@ -674,6 +788,9 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         arr.times.tolist(),
         _acute_attrs(b, scn, elective=False, los_factor=season.los_factor(arr.times)),
     )
+    if scn.sdec.chairs > 0:
+        los = np.asarray(direct.attrs.los_min)
+        direct.attrs.sdec_min = _sdec_stays(b, scn, los, scn.sdec.direct_eligible_prob)
 
     # -- elective referrals; the initial waiting list uses the same source's stream
     el = scn.elective
@@ -799,6 +916,17 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     )
     if incidents is not None:
         cohorts.incidents = incidents
+    mhc = scn.mental_health
+    if mhc.beds > 0:
+        arr, b = _arrivals(streams, "mh_community", mhc.other_admissions_per_day, flat, horizon)
+        cohorts.mh_community = Cohort(
+            "mh_community",
+            arr.times.tolist(),
+            StayAttrs((ppf(mhc.los_days, b.u("days")) * MIN_PER_DAY).tolist()),
+        )
+        cohorts.mh_prefill = _pool_prefill(
+            streams, "mh_prefill", mhc.beds, mhc.initial_occupancy_pct, mhc.los_days
+        )
     cohorts.number_patients()
     cohorts.outbreaks = _outbreaks(scn, streams, months, horizon)
     return cohorts

@@ -416,6 +416,39 @@ class EdCfg(_Frozen):
         "above the mean loses clinicians and one below gains them",
     )
 
+    triage_min: Dist | None = Field(
+        None,
+        description="walk-in triage (streaming) on arrival, before the clinician queue, "
+        "minutes; ambulance patients are triaged at handover; null: no triage stage",
+    )
+    admitted_decision_min: Dist | None = Field(
+        None,
+        description="for patients who will be admitted: assessment to decision to admit "
+        "(treatment, diagnostics and specialty review), minutes; fitted to E12; null: the "
+        "majors or minors treatment time",
+    )
+    admitted_arrival_share_by_6h: tuple[Prob, ...] | None = Field(
+        None,
+        description="share of patients later admitted by arrival hour 00-06, 06-12, 12-18, "
+        "18-24 (4 values summing to 1, E12): admission probabilities are scaled by block so "
+        "that admissions follow it; null: the same probability at every hour",
+    )
+    mh_fraction: Prob = Field(
+        0.0, description="share of attendances that are mental-health presentations (M4)"
+    )
+    mh_bed_prob: Prob = Field(
+        0.0,
+        description="share of mental-health attendances who need a mental-health inpatient "
+        "bed (they wait in A&E, holding a majors space, until one is free)",
+    )
+
+    @field_validator("admitted_arrival_share_by_6h")
+    @classmethod
+    def _admit_blocks(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None:
+            _check_probs(v, 4, "admitted_arrival_share_by_6h")
+        return v
+
     @field_validator("staff_absence_pct_by_month")
     @classmethod
     def _absence(cls, v: tuple[float, ...]) -> tuple[float, ...]:
@@ -956,6 +989,77 @@ class CostCfg(_Frozen):
     )
 
 
+class SdecCfg(_Frozen):
+    """Same day emergency care (SDEC) and acute frailty units: chairs and trolleys where
+    would-be emergency admissions are assessed, treated and sent home the same day.
+
+    A patient suitable for SDEC (a share of the A&E patients who would be admitted and
+    of direct GP referrals) goes there when it is open, still taking patients and has a
+    chair free; otherwise they follow the admitted pathway (a bed request).
+    """
+
+    chairs: Capacity = Field(0, description="SDEC / frailty chairs and trolleys (0: no SDEC)")
+    open_hour_by_weekday: tuple[Annotated[float, Num, Field(ge=0, le=24)], ...] = Field(
+        (8.0,) * 7, description="opening hour Monday..Sunday (7 values, 0-24)"
+    )
+    close_hour_by_weekday: tuple[Annotated[float, Num, Field(ge=0, le=24)], ...] = Field(
+        (20.0,) * 7,
+        description="closing hour Monday..Sunday (7 values, 0-24; equal to the opening "
+        "hour: closed that day)",
+    )
+    last_referral_before_close_h: NonNegFloat = Field(
+        2.0, description="hours before closing after which no new patient is taken"
+    )
+    ed_eligible_prob: Prob = Field(
+        0.0, description="share of A&E patients who would be admitted that SDEC can manage"
+    )
+    direct_eligible_prob: Prob = Field(
+        0.0, description="share of direct (GP) emergency referrals that SDEC can manage"
+    )
+    max_los_days: PosFloat = Field(
+        1.0,
+        description="SDEC manages only would-be admissions whose stay to medically fit would "
+        "be shorter than this, days (short stays: the SAMEDAY strategy, X82)",
+    )
+    stay_min: Dist = Field(
+        Dist(kind="lognormal", mean=300, cv=0.5),
+        description="time in an SDEC chair (assessment, tests, treatment), minutes",
+    )
+
+    @field_validator("open_hour_by_weekday", "close_hour_by_weekday")
+    @classmethod
+    def _week(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 7:
+            raise ValueError(f"SDEC hours need exactly 7 values, Monday..Sunday (got {len(v)})")
+        return v
+
+    @model_validator(mode="after")
+    def _hours(self) -> SdecCfg:
+        for d, (o, c) in enumerate(
+            zip(self.open_hour_by_weekday, self.close_hour_by_weekday, strict=True)
+        ):
+            if c < o:
+                raise ValueError(f"SDEC closes before it opens on weekday {d} ({o} to {c})")
+        return self
+
+
+class MentalHealthCfg(_Frozen):
+    """Mental-health (MH) inpatient beds of the county's MH trust (adult acute and PICU).
+
+    A&E patients who need an MH bed wait in A&E for one (served first); admissions from
+    the community (crisis teams) queue behind them.
+    """
+
+    beds: Capacity = Field(0, description="adult acute MH and PICU beds (0: not modelled)")
+    los_days: Dist = Field(
+        Dist(kind="lognormal", mean=44, cv=1.0), description="MH inpatient length of stay, days"
+    )
+    other_admissions_per_day: Rate = Field(
+        0.0, description="MH admissions not via A&E (community, crisis teams) per day, mean"
+    )
+    initial_occupancy_pct: Pct = Field(90.0, description="MH beds occupied at the start")
+
+
 class InterventionRef(_Frozen):
     """An intervention applied to this scenario, with its size parameters."""
 
@@ -989,6 +1093,10 @@ class Scenario(_Frozen, CapacityMixin):
     social_care: SocialCareCfg = Field(SocialCareCfg(), description="home care and care homes")
     elective: ElectiveCfg = Field(ElectiveCfg(), description="elective waiting list")
     costs: CostCfg = Field(CostCfg(), description="unit costs, GBP")
+    sdec: SdecCfg = Field(SdecCfg(), description="same day emergency care and frailty units")
+    mental_health: MentalHealthCfg = Field(
+        MentalHealthCfg(), description="mental-health inpatient beds"
+    )
     intervention_cost_gbp_per_year: NonNegFloat = Field(
         0.0,
         description="annual running cost of the interventions applied, GBP per year; set "

@@ -19,10 +19,29 @@ place) still waits for a receiving nurse on the hourly roster, who is busy for t
 handover time: arrivals come in bunches, so handovers spread beyond the handover time
 even when spaces are free (L20: 21% within 15 minutes at UHL), and receiving staff are
 a lever (HALO / ambulance receiving nurses).
-Every patient then queues for a rostered clinician (majors first), is assessed,
-has treatment/diagnostics, and gets a decision: discharge, or admit. An admitted
-patient keeps their A&E space until an acute bed is free (exit block, the
-"trolley wait" from decision to admit).
+The stages of an attendance (issue 17 item 3):
+
+1. **Triage** (``ed.triage_min``): walk-ins are triaged (streamed) on arrival, before
+   they queue for a space or a clinician; ambulance patients are triaged at handover.
+   No capacity is modelled for it (the triage nurse is not the bottleneck), so it costs
+   no event: the walk-in stream is chained at the times triage ends (arrival plus
+   triage, sorted), and each attendance's record keeps its arrival time. A walk-in is
+   counted in the department census from the end of triage, and one whose triage would
+   end after the run end is not recorded.
+2. **Clinician assessment**: every patient queues for a rostered clinician (majors
+   first) and is assessed (``ed.assessment_min``). This is the capacity the stages
+   queue for.
+3. **Decision**: treatment, diagnostics and specialty review up to the decision, one
+   scheduled event (no modelled capacity separates them): discharged patients take the
+   majors / minors treatment time, patients who will be admitted
+   ``ed.admitted_decision_min``, fitted to E12 (time in department of admitted patients,
+   see docs/validation.md). A patient who would be admitted and whom SDEC can manage is
+   streamed there after assessment when the unit takes them
+   (:mod:`flowsim.model.sdec`); they leave A&E then.
+4. **Wait for a bed**: an admitted patient keeps their A&E space until an acute bed is
+   free (exit block, the "trolley wait" from decision to admit); a mental-health patient
+   who needs an MH bed waits in the same way for one from the MH trust's pool
+   (:mod:`flowsim.model.mental_health`).
 
 Clinician sickness absence varies by month (``ed.staff_absence_pct_by_month``, X27:
 about 3.9% in summer and 4.7% in winter): the roster is planned at the year's mean
@@ -42,6 +61,8 @@ from flowsim.config import Scenario
 from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.engine import Clock, Pool
+from flowsim.model.mental_health import MentalHealthBeds
+from flowsim.model.sdec import SameDayCare
 from flowsim.patients import Cohort, EdAttrs, Patient
 from flowsim.records import KIND_ED, Table, schema
 
@@ -60,6 +81,10 @@ RECORDS = schema(
     ("depart", "float64", "min", "left A&E (discharged or admitted to a bed)"),
     ("corridor", "bool", "", "treated in a corridor: no majors space in time"),
     ("corridor_from", "float64", "min", "moved to the corridor / handover area"),
+    ("triaged", "float64", "min", "triage complete (walk-ins; ambulance patients at handover)"),
+    ("sdec", "bool", "", "streamed to SDEC / frailty unit instead of admission"),
+    ("mh", "bool", "", "mental-health presentation"),
+    ("mh_bed_request", "float64", "min", "decision that an MH inpatient bed is needed"),
 )
 CENSUS = schema(
     "ed_census",
@@ -74,7 +99,8 @@ class EmergencyDepartment:
 
     Journey steps (one method each, each taking the :class:`~flowsim.patients.Patient`):
 
-    1. :meth:`_arrive`: arrive; majors patients queue for a space.
+    1. :meth:`_arrive`: arrive (walk-ins: at the end of triage, :meth:`_triaged`);
+       majors patients queue for a space.
     2. :meth:`_request_space`: wait for a majors space (or the corridor, past the limit).
     3. :meth:`_space_for_walkin` / :meth:`_space_for_crew`: a space; a crew hands over
        (queueing for a receiving nurse when they are rostered).
@@ -82,9 +108,11 @@ class EmergencyDepartment:
     4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
     5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
     6. :meth:`_seen`: seen; assessment.
-    7. :meth:`_assessed`: the clinician is free; treatment and diagnostics.
-    8. :meth:`_decided`: home, or admit: wait for a bed, exit block holds the A&E space.
-    9. :meth:`_admitted`: in an acute bed (admitted patients only).
+    7. :meth:`_assessed`: the clinician is free; SDEC, or treatment, diagnostics and
+       specialty review.
+    8. :meth:`_decided`: home, or admit: wait for a bed (acute, or MH), exit block holds
+       the A&E space.
+    9. :meth:`_admitted`: in a bed (admitted patients only).
     10. :meth:`_depart`: leave A&E; the majors space is freed.
 
     Parameters
@@ -96,11 +124,30 @@ class EmergencyDepartment:
         ``ambulance.handover_staff_by_hour``.
     acute : AcuteHospital
         Where admitted patients wait for a bed.
+    sdec : SameDayCare, optional
+        Where suitable would-be admissions go after assessment, when it takes them.
+    mh_beds : MentalHealthBeds, optional
+        Where mental-health patients who need a bed wait for one.
     """
 
-    def __init__(self, clock: Clock, scn: Scenario, acute: AcuteHospital) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        scn: Scenario,
+        acute: AcuteHospital,
+        sdec: SameDayCare | None = None,
+        mh_beds: MentalHealthBeds | None = None,
+    ) -> None:
         self.clock = clock
         self.acute = acute
+        #: SDEC (None or disabled: every would-be admission requests a bed).
+        self.sdec = sdec if sdec is not None and sdec.enabled else None
+        self.mh_on = scn.ed.mh_fraction > 0
+        #: The MH bed pool (None: no MH patients, or they follow the general pathway).
+        self.mh_beds = (
+            mh_beds if self.mh_on and mh_beds is not None and mh_beds.beds.capacity > 0 else None
+        )
+        self.triage_on = scn.ed.triage_min is not None
         self.records = Table(RECORDS)
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
         self.spaces = Pool("ed_spaces", scn.ed.spaces)
@@ -143,7 +190,13 @@ class EmergencyDepartment:
         self.records.presize(len(ambulance) + len(walkin))
         if not conveyed:
             self.clock.chain(ambulance.t, self._arrive, ambulance, True)
-        self.clock.chain(walkin.t, self._arrive, walkin, False)
+        if self.triage_on and len(walkin):
+            done = np.asarray(walkin.t) + np.asarray(walkin.attrs.triage_min)
+            order = np.argsort(done, kind="stable")
+            self._triage_order = order.tolist()
+            self.clock.chain(done[order].tolist(), self._triaged, walkin)
+        else:
+            self.clock.chain(walkin.t, self._arrive, walkin, False)
         self._roster_tick(0)
 
     def trim_records(self) -> None:
@@ -185,6 +238,8 @@ class EmergencyDepartment:
         r.arrival[k] = self.clock.now
         r.ambulance[k] = ambulance
         r.majors[k] = majors
+        if self.mh_on and a.mh[i]:
+            r.mh[k] = True
         self.in_department += 1
         if ambulance:
             self.ambulances_waiting += 1
@@ -193,6 +248,16 @@ class EmergencyDepartment:
             self._request_space(self._space_for_walkin, p)
         else:
             self._to_clinician(p, MINORS)
+
+    def _triaged(self, c: Cohort, j: int) -> None:
+        """Step 1 (walk-ins, with triage): the ``j``-th triage to end; the attendance
+        is recorded with its arrival time and goes on as in :meth:`_arrive`."""
+        i = self._triage_order[j]
+        k = self.n_arrived
+        r = self.records
+        r.triaged[k] = self.clock.now
+        self._arrive(c, False, i)
+        r.arrival[k] = c.t[i]
 
     def _request_space(self, grant: Callable[..., None], p: Patient) -> None:
         """Step 2: wait for a majors space (or the corridor, past the limit)."""
@@ -222,7 +287,9 @@ class EmergencyDepartment:
         while (head := self.spaces.head()) is not None:
             p: Patient = head.args[0]
             k = p.ed_row
-            wait_left = r.arrival[k] + self.corridor_after - now
+            # the limit runs from joining the space queue: arrival, or triage for walk-ins
+            joined = r.triaged[k] if self.triage_on and not r.ambulance[k] else r.arrival[k]
+            wait_left = joined + self.corridor_after - now
             if wait_left > 1e-9:  # minutes; tolerance for float round-off of the due time
                 self._watching = True
                 self.clock.at(wait_left, self._corridor_watch)
@@ -260,7 +327,10 @@ class EmergencyDepartment:
         if self.handover_staff is not None:
             self.handover_staff.release()
         self.ambulances_waiting -= 1
-        self.records.handover[p.ed_row] = self.clock.now
+        r = self.records
+        r.handover[p.ed_row] = self.clock.now
+        if self.triage_on:
+            r.triaged[p.ed_row] = self.clock.now
         if p.crew is not None:
             released, args = p.crew
             released(*args)
@@ -277,9 +347,17 @@ class EmergencyDepartment:
         self.clock.at(p.attrs.assess_min[p.i], self._assessed, p)
 
     def _assessed(self, p: Patient) -> None:
-        """Step 7: assessed; the clinician is free; treatment and diagnostics."""
+        """Step 7: assessed; the clinician is free; a would-be admission SDEC can manage
+        goes there if it takes them, others have treatment, diagnostics and specialty
+        review up to the decision."""
         self.clinicians.release()
-        self.clock.at(p.attrs.treat_min[p.i], self._decided, p)
+        a: EdAttrs = p.attrs
+        i = p.i
+        if self.sdec is not None and a.admit[i] and self.sdec.take(a.sdec_min[i]):
+            self.records.sdec[p.ed_row] = True
+            self._depart(p)
+            return
+        self.clock.at(a.treat_min[i], self._decided, p)
 
     def _decided(self, p: Patient) -> None:
         """Step 8: decision: go home, or admit (wait for a bed; exit block holds the
@@ -292,6 +370,9 @@ class EmergencyDepartment:
             p.care = a.care
             p.j = a.care_row[i]
             self.acute.request_emergency(p, KIND_ED, self._admitted)
+        elif self.mh_beds is not None and a.mh[i] == 2:
+            self.records.mh_bed_request[p.ed_row] = self.clock.now
+            self.mh_beds.request_from_ed(p, a.mh_los_min[i], self._depart)
         else:
             self._depart(p)
 

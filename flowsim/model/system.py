@@ -21,6 +21,8 @@ import flowsim.model.community as community
 import flowsim.model.discharge_services as discharge_services
 import flowsim.model.ed as ed
 import flowsim.model.elective as elective
+import flowsim.model.mental_health as mental_health
+import flowsim.model.sdec as sdec
 import flowsim.model.social_care as social_care
 from flowsim.config import Scenario
 from flowsim.dates import month_of_days
@@ -32,6 +34,8 @@ from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
 from flowsim.model.engine import MIN_PER_DAY, Clock, Pool
+from flowsim.model.mental_health import MentalHealthBeds
+from flowsim.model.sdec import SameDayCare
 from flowsim.model.social_care import CARE_HOME, HOME_CARE, SocialCare
 from flowsim.patients import Cohorts, build_cohorts
 from flowsim.records import Replication, Schema, Table, schema
@@ -47,6 +51,8 @@ CENSUS = (
     + elective.CENSUS
     + discharge_services.CENSUS
     + ambulance.CENSUS
+    + sdec.CENSUS
+    + mental_health.CENSUS
 )
 
 #: A user's SimPy process: ``fn(env, system)`` returning a generator (see
@@ -83,7 +89,9 @@ class CountySystem:
             assessment=self.assessment,
             reablement=self.reablement,
         )
-        self.ed = EmergencyDepartment(clock, scn, acute=self.acute)
+        self.sdec = SameDayCare(clock, scn, self.acute)
+        self.mh = MentalHealthBeds(clock, scn)
+        self.ed = EmergencyDepartment(clock, scn, acute=self.acute, sdec=self.sdec, mh_beds=self.mh)
         self.elective = ElectiveList(clock, scn, acute=self.acute)
         #: The ambulance service (None when ``ambulance.service`` is not set: conveyances
         #: then arrive at A&E by themselves).
@@ -100,6 +108,8 @@ class CountySystem:
             self.assessment,
             self.reablement,
             self.ambulance or _NoAmbulance(),
+            self.sdec,
+            self.mh,
         )
         self.census_rows: list[tuple] = []
         self.cohorts = cohorts
@@ -137,7 +147,10 @@ class CountySystem:
         self.ed.start(c.ambulance, c.walkin, conveyed=self.ambulance is not None)
         if self.ambulance is not None:
             self.ambulance.start(c.incidents, c.ambulance)
-        self.clock.chain(c.direct.t, self.acute.arrive_direct, c.direct)
+        direct = self.sdec.arrive_direct if self.sdec.enabled else self.acute.arrive_direct
+        self.clock.chain(c.direct.t, direct, c.direct)
+        if self.mh.beds.capacity > 0:
+            self.mh.start(c.mh_prefill, c.mh_community)
         self.elective.start(c.referrals)
         self._midnight(0)
 
@@ -240,6 +253,7 @@ ARRIVING = (
     "hc_background",
     "ch_background",
     "reablement_community",
+    "mh_community",
 )
 
 

@@ -21,6 +21,9 @@ REQUIRED = {
     "elective_hub",
     "more_ed_clinicians",
     "hear_and_treat",
+    "more_sdec_chairs",
+    "extend_sdec_hours",
+    "more_mh_beds",
 }
 
 
@@ -69,6 +72,11 @@ EXPECTED = {
     # the ambulance service is modelled: hear and treat takes incidents from conveyance,
     # and the stated conveyance rate (arrivals_per_day, derived then) follows
     "hear_and_treat": ({"ambulance.arrivals_per_day", "ambulance.service"}, lambda w: 500_000),
+    # Worcestershire SDEC: 8 chairs, 12 h on weekdays and 10 h at weekends = 80 h a week
+    "more_sdec_chairs": ({"sdec.chairs"}, lambda w: 4 * 80 * 52 * 14),
+    # closing 4 h later every day: 7 x 4 h x 8 chairs a week
+    "extend_sdec_hours": ({"sdec.close_hour_by_weekday"}, lambda w: 7 * 4 * 8 * 52 * 14),
+    "more_mh_beds": ({"mental_health.beds"}, lambda w: 5 * 365 * 450),
 }
 
 

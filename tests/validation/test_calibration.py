@@ -50,17 +50,23 @@ KNOWN_MISFITS = {
         "ed_12h_from_arrival_pct (2024-12)",
         "ed_trolley_waits_12h (2025-01)",
         "delayed_patients_mean",
+        "ed_mh_12h_pct",
+        "ed_mh_24h_pct",
     },
     "west_norfolk": {
         "ed_dta_over_4h_pct",
         "ed_12h_from_arrival_pct (2024-11)",
         "ed_trolley_waits_12h (2024-12)",
+        "ed_mh_12h_pct",
+        "ed_mh_24h_pct",
     },
     "leicestershire": {
         "ed_dta_over_4h_pct",
         "ed_trolley_waits_12h (2024-12)",
         "ed_12h_from_arrival_pct (2024-11)",
         "delayed_patients_mean",
+        "ed_mh_12h_pct",
+        "ed_mh_24h_pct",
     },
 }
 
