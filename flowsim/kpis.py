@@ -566,6 +566,40 @@ KPIS: tuple[Kpi, ...] = (
         higher_is_better=True,
         public_row="E37",
     ),
+    Kpi(
+        "d2a_waiting_mean",
+        "Patients awaiting a D2A bed",
+        "patients",
+        "Midnight census of hospital pathway 2 patients waiting for a discharge-to-assess bed",
+    ),
+    Kpi(
+        "community_bed_waiting_from_acute_mean",
+        "Patients awaiting a community bed",
+        "patients",
+        "Midnight census of hospital pathway 2 patients waiting for a community hospital bed",
+    ),
+    Kpi(
+        "chc_waiting_mean",
+        "Patients awaiting CHC assessment",
+        "patients",
+        "Midnight census of pathway 3 patients waiting for a continuing healthcare assessor",
+    ),
+    Kpi(
+        "delayed_share_awaiting_care_home_pct",
+        "Delays awaiting a care home",
+        "%",
+        "Share of acute delayed bed-days spent by pathway 3 patients waiting for a care-home "
+        "place (after assessment, CHC and choice)",
+        public_row="S5",
+    ),
+    Kpi(
+        "delayed_share_awaiting_p2_bed_pct",
+        "Delays awaiting a rehab bed",
+        "%",
+        "Share of acute delayed bed-days spent by pathway 2 patients waiting for a D2A or "
+        "community hospital bed",
+        public_row="S5",
+    ),
 )
 
 #: The table by name.

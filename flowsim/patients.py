@@ -66,6 +66,15 @@ class CareAttrs:
     reablement: list[bool] = field(default_factory=list)
     reablement_min: list[float] = field(default_factory=list)  #: reablement episode length
     reablement_handon: list[bool] = field(default_factory=list)  #: hands on to home care
+    #: pathway 2 goes to a discharge-to-assess bed (else a community hospital bed); read
+    #: only when ``community.d2a_beds > 0``
+    d2a: list[bool] = field(default_factory=list)
+    #: pathway 3 needs a CHC assessment first; read only when ``discharge.chc_share > 0``
+    chc: list[bool] = field(default_factory=list)
+    chc_work_min: list[float] = field(default_factory=list)  #: CHC assessor time
+    #: pathway 3: patient/family choice and self-funder search before the place is
+    #: requested (0 for neither); read only when either share is above 0
+    p3_decide_min: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.los_min)
@@ -206,6 +215,7 @@ class Patient:
         "community_row",
         "crew",
         "assess_round",
+        "comm_pool",
     )
 
     def __init__(self, pid: int, attrs: Attrs, i: int, care: CareAttrs | None, j: int) -> None:
@@ -323,6 +333,21 @@ def _service_attrs(b: CohortBuilder, scn: Scenario, pathway: np.ndarray) -> dict
             sc.reablement_days, b.u("reab_days"), (pathway == 1) & reab
         )
         out["reablement_handon"] = (b.u("reab_handon") < sc.reablement_handon_prob).tolist()
+    cm = scn.community
+    if cm.d2a_beds > 0:
+        out["d2a"] = (b.u("d2a") < cm.d2a_share).tolist()
+    p3 = pathway == 3
+    if dc.chc_share > 0:
+        chc = b.u("chc") < dc.chc_share
+        out["chc"] = chc.tolist()
+        out["chc_work_min"] = _minutes_where(dc.chc_assessment_days, b.u("chc_days"), p3 & chc)
+    if dc.choice_share > 0 or sc.care_home_self_funder_share > 0:
+        decide = np.zeros(len(pathway))
+        choice = p3 & (b.u("choice") < dc.choice_share)
+        decide[choice] += ppf(dc.choice_days, b.u("choice_days")[choice])
+        self_fund = p3 & (b.u("self_funder") < sc.care_home_self_funder_share)
+        decide[self_fund] += ppf(sc.self_funder_search_days, b.u("sf_search")[self_fund])
+        out["p3_decide_min"] = (decide * MIN_PER_DAY).tolist()
     return out
 
 

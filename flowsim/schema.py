@@ -600,6 +600,30 @@ class DischargeCfg(_Frozen):
         description="sequential assessments per discharge, each queued for staff (2: "
         "duplicated hospital and provider assessments; 1: trusted assessor, X40)",
     )
+    chc_share: Prob = Field(
+        0.0,
+        description="share of pathway 3 patients needing a continuing healthcare (CHC) "
+        "assessment before a place is sought (S13: CHC 0.6-0.9% of all delays)",
+    )
+    chc_assessors: Capacity | None = Field(
+        None,
+        description="CHC nurse assessors (each works one case at a time, seven days); "
+        "none: CHC assessment is not a capacity (cases pass straight through)",
+    )
+    chc_assessment_days: Dist = Field(
+        Dist(kind="gamma", mean=2.0, cv=0.5),
+        description="assessor time per CHC assessment, checklist to decision support "
+        "tool and panel, days (D; X14 allows 28 days from a positive checklist)",
+    )
+    choice_share: Prob = Field(
+        0.0,
+        description="share of pathway 3 patients whose patient/family choice of home "
+        "takes a decision time (S13: choice 0.8-2.4% of all delays)",
+    )
+    choice_days: Dist = Field(
+        Dist(kind="gamma", mean=5.0, cv=0.8),
+        description="patient/family decision time on a care home, days (D)",
+    )
 
     @field_validator("assessment_staff_by_weekday")
     @classmethod
@@ -639,8 +663,23 @@ class CommunityCfg(_Frozen):
     initial_occupancy_pct: Pct = Field(90.0, description="beds occupied at time 0, percent")
     d2a_beds: Capacity = Field(
         0,
-        description="discharge-to-assess (pathway 2) beds in care homes, pooled with the "
-        "community hospital beds for pathway 2 and step-up patients",
+        description="discharge-to-assess (pathway 2) beds in care homes: a capacity of "
+        "their own for hospital pathway 2 discharges (the share d2a_share), not step-up",
+    )
+    d2a_share: Prob = Field(
+        0.0,
+        description="share of hospital pathway 2 discharges suited to a discharge-to-assess "
+        "bed in a care home (the rest need a community hospital bed); read when d2a_beds > 0",
+    )
+    discharge_priority: Bool = Field(
+        True,
+        description="community hospital beds: hospital pathway 2 discharges go ahead of "
+        "step-up referrals (false: one first come, first served queue)",
+    )
+    hospital_bed_share: Prob | None = Field(
+        None,
+        description="share of community hospital beds kept for hospital pathway 2 "
+        "discharges (the rest for step-up); none: one pool shared by both",
     )
 
     @field_validator("onward_probs")
@@ -709,6 +748,22 @@ class SocialCareCfg(_Frozen):
         None,
         description="share of reablement places kept for hospital discharges (the rest for "
         "community referrals); none: one pool shared by both",
+    )
+    home_care_hospital_share: Prob | None = Field(
+        None,
+        description="share of home care packages kept for discharges (hospital, community "
+        "bed and hospital reablement hand-on; the rest for community referrals); none: one "
+        "pool shared by both",
+    )
+    care_home_self_funder_share: Prob = Field(
+        0.0,
+        description="share of pathway 3 discharges who fund their own place (E39: 37% of "
+        "care-home residents) and so find it themselves, a search time first",
+    )
+    self_funder_search_days: Dist = Field(
+        Dist(kind="gamma", mean=4.0, cv=0.8),
+        description="time a self-funder (or family) takes to find and choose a home before "
+        "asking for the place, days (D)",
     )
 
 

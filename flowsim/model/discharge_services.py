@@ -11,6 +11,11 @@ Every wait a delayed patient meets here comes from a queue for a counted capacit
   a place for their episode; those handing on to long-term home care keep it until
   the package starts, so a home care shortage backs up into reablement and then
   into hospital beds.
+- :class:`Pathway3`: before a pathway 3 patient's care-home place is sought, the
+  share needing continuing healthcare (CHC) queues for CHC nurse assessors (a
+  counted capacity, each holding the case for its assessor time); then patient or
+  family choice and, for self-funders, their own search for a home take a decision
+  time (the patient's, not a service's: no capacity is involved).
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ CENSUS = schema(
     ("reablement_in_use", "int64", "people", "reablement places in use or held"),
     ("reablement_queue_hospital", "int64", "people", "hospital discharges waiting"),
     ("reablement_queue_community", "int64", "people", "community referrals waiting"),
+    ("chc_queue", "int64", "patients", "pathway 3 patients waiting for a CHC assessor"),
+    ("chc_in_use", "int64", "assessors", "CHC assessors working on a case"),
 )
 
 
@@ -195,6 +202,7 @@ class Reablement:
             care.reablement_handon[j],
             p.pid,
             care.home_care_min[j],
+            False,
         )
 
     def community_referrals(self, c: Cohort) -> None:
@@ -210,22 +218,102 @@ class Reablement:
         """Step 3 (community): the episode begins at once."""
         a = c.attrs
         self.clock.at(
-            a.length_min[i], self._end, self.community, a.handon[i], c.pid0 + i, a.home_care_min[i]
+            a.length_min[i],
+            self._end,
+            self.community,
+            a.handon[i],
+            c.pid0 + i,
+            a.home_care_min[i],
+            True,
         )
 
-    def _end(self, pool: Pool, handon: bool, pid: int, home_care_min: float) -> None:
-        """Step 4: the episode ends; hand on to home care (keeping the place) or free it."""
+    def _end(
+        self, pool: Pool, handon: bool, pid: int, home_care_min: float, community: bool
+    ) -> None:
+        """Step 4: the episode ends; hand on to home care (keeping the place) or free it.
+        A community referral's package comes from the community part of a home care split."""
         if handon:
             self.social.request(
-                HOME_CARE, SRC_REABLEMENT, pid, self._handed_on, pool, home_care_min
+                HOME_CARE,
+                SRC_REABLEMENT,
+                pid,
+                self._handed_on,
+                pool,
+                home_care_min,
+                community,
+                community=community,
             )
         else:
             pool.release()
 
-    def _handed_on(self, pool: Pool, home_care_min: float) -> None:
+    def _handed_on(self, pool: Pool, home_care_min: float, community: bool) -> None:
         """Step 4b: the home care package starts; the reablement place is free."""
-        self.social.start(HOME_CARE, home_care_min)
+        self.social.start(HOME_CARE, home_care_min, community)
         pool.release()
 
 
-__all__ = ["AssessmentTeam", "CENSUS", "RECORDS", "Reablement", "split_pools"]
+class Pathway3:
+    """Pathway 3 before the place is sought: CHC assessment, choice, self-funder search.
+
+    Steps of a case:
+
+    1. :meth:`prepare`: a CHC case queues for a CHC assessor (when they are a
+       capacity, ``discharge.chc_assessors``); others go to step 3.
+    2. :meth:`_chc_start` / :meth:`_chc_end`: the assessor holds the case for its time.
+    3. :meth:`_decide`: the patient's choice and self-funder search time (if any), then
+       ``done(p)``: the care-home place is requested.
+
+    Parameters
+    ----------
+    clock : Clock
+        The model clock.
+    scn : Scenario
+        Reads ``discharge.chc_*``, ``discharge.choice_share`` and
+        ``social_care.care_home_self_funder_share``.
+    """
+
+    def __init__(self, clock: Clock, scn: Scenario) -> None:
+        d, sc = scn.discharge, scn.social_care
+        self.clock = clock
+        #: CHC assessors, or None (CHC is then not a capacity: no wait, no assessor time).
+        self.chc = (
+            Pool("chc_assessors", d.chc_assessors)
+            if d.chc_assessors is not None and d.chc_share > 0
+            else None
+        )
+        self.decide = d.choice_share > 0 or sc.care_home_self_funder_share > 0
+        #: False: pathway 3 goes straight to asking for a place.
+        self.enabled = self.chc is not None or self.decide
+
+    def snapshot(self) -> tuple:
+        """The CHC fields of :data:`CENSUS`."""
+        c = self.chc
+        return (c.n_waiting, c.in_use) if c is not None else (0, 0)
+
+    def prepare(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 1: a CHC case queues for an assessor; ``done(p)`` runs when the place
+        can be sought."""
+        if self.chc is not None and p.care.chc[p.j]:
+            self.chc.request(self._chc_start, 0, p, done)
+        else:
+            self._decide(p, done)
+
+    def _chc_start(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 2: an assessor works on the case."""
+        self.clock.at(p.care.chc_work_min[p.j], self._chc_end, p, done)
+
+    def _chc_end(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 2b: the CHC decision is made; the assessor takes the next case."""
+        self.chc.release()  # type: ignore[union-attr]
+        self._decide(p, done)
+
+    def _decide(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 3: choice and self-funder search (the patient's time), then ``done(p)``."""
+        t = p.care.p3_decide_min[p.j] if self.decide else 0.0
+        if t > 0.0:
+            self.clock.at(t, done, p)
+        else:
+            done(p)
+
+
+__all__ = ["AssessmentTeam", "CENSUS", "Pathway3", "RECORDS", "Reablement", "split_pools"]

@@ -27,7 +27,7 @@ from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.ambulance import AmbulanceService
 from flowsim.model.community import CommunityHospital
-from flowsim.model.discharge_services import AssessmentTeam, Reablement
+from flowsim.model.discharge_services import AssessmentTeam, Pathway3, Reablement
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
@@ -74,6 +74,7 @@ class CountySystem:
         self.community = CommunityHospital(clock, scn, window, social=self.social)
         self.assessment = AssessmentTeam(clock, scn)
         self.reablement = Reablement(clock, scn, self.social)
+        self.pathway3 = Pathway3(clock, scn)
         self.acute = AcuteHospital(
             clock,
             scn,
@@ -82,6 +83,7 @@ class CountySystem:
             social=self.social,
             assessment=self.assessment,
             reablement=self.reablement,
+            pathway3=self.pathway3,
         )
         self.ed = EmergencyDepartment(clock, scn, acute=self.acute)
         self.elective = ElectiveList(clock, scn, acute=self.acute)
@@ -99,6 +101,7 @@ class CountySystem:
             self.elective,
             self.assessment,
             self.reablement,
+            self.pathway3,
             self.ambulance or _NoAmbulance(),
         )
         self.census_rows: list[tuple] = []
