@@ -80,6 +80,18 @@ def _roster_plus(s: Scenario, p: dict[str, float]) -> list[int]:
     return [c + (extra if h in hours else 0) for h, c in enumerate(s.ed.clinicians_by_hour)]
 
 
+def _seven_day(s: Scenario, p: dict[str, float]) -> dict:
+    """Weekend discharges at ``weekend_factor`` of weekdays (the window's factor, or the
+    weekday profile's Saturday and Sunday raised to that share of the weekday mean)."""
+    out: dict = {"discharge.weekend_factor": p["weekend_factor"]}
+    prof = s.discharge.weekday_profile
+    if prof is not None:
+        weekday = sum(prof[:5]) / 5.0
+        wkend = [max(x, p["weekend_factor"] * weekday) for x in prof[5:]]
+        out["discharge.weekday_profile"] = [*prof[:5], *wkend]
+    return out
+
+
 def _d2a_dists(s: Scenario, p: dict[str, float]) -> list[dict]:
     out = []
     for i, d in enumerate(s.acute.pathway_assessment_days):
@@ -291,10 +303,11 @@ _register(
                 cost=True,
             ),
         ),
-        changes=lambda s, p: {"discharge.weekend_factor": p["weekend_factor"]},
+        changes=_seven_day,
         annual_cost=lambda s, p: p["staff_cost_gbp"],
         cost_basis="D: weekend staffing, default £1m/yr",
-        changes_text="discharge.weekend_factor = weekend_factor",
+        changes_text="discharge.weekend_factor = weekend_factor; with a weekday profile, "
+        "Saturday and Sunday raised to weekend_factor x the weekday mean",
     )
 )
 _register(

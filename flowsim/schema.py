@@ -564,6 +564,18 @@ class DischargeCfg(_Frozen):
         description="probability that a patient ready to leave on a Saturday or Sunday "
         "does leave that day (weekend/weekday discharge ratio, W48); 1 = seven-day",
     )
+    weekday_profile: tuple[PosFloat, ...] | None = Field(
+        None,
+        description="discharges of delayed patients by weekday, Monday..Sunday (7 values, "
+        "any scale; W48, N32, L28): each day is open to a patient with a probability solved "
+        "so that an even flow of ready patients leaves in this profile (replaces "
+        "weekend_factor); none: the window rule",
+    )
+    hour_weights: tuple[NonNegFloat, ...] | None = Field(
+        None,
+        description="with weekday_profile: relative share of discharge slots in each hour "
+        "0..23 (24 values; E32, E33); none: even over the window hours",
+    )
     use_window: Bool = Field(
         True,
         description="false: patients leave the moment they are ready (validation reductions only)",
@@ -630,6 +642,20 @@ class DischargeCfg(_Frozen):
     def _seven(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
         if v is not None and len(v) != 7:
             raise ValueError(f"must have 7 values (Monday..Sunday), got {len(v)}")
+        return v
+
+    @field_validator("weekday_profile")
+    @classmethod
+    def _seven_days(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and len(v) != 7:
+            raise ValueError(f"must have 7 values (Monday..Sunday), got {len(v)}")
+        return v
+
+    @field_validator("hour_weights")
+    @classmethod
+    def _hours(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and (len(v) != 24 or sum(v) <= 0):
+            raise ValueError(f"must have 24 values (hours 0..23) with a positive sum, got {len(v)}")
         return v
 
     @model_validator(mode="after")

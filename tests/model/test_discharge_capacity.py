@@ -5,10 +5,10 @@ Tiny hand-built scenarios whose event times are derived by hand in each test.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from helpers import cohort, cohorts, run_system, tiny_scenario
-
-import copy
 
 from flowsim.config import deep_merge, validate
 from flowsim.errors import ConfigError
