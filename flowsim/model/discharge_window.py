@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from flowsim.config import Scenario
 from flowsim.model.engine import MIN_PER_DAY
 
-
 #: A patient ready after their slot leaves at once only in an hour holding at least
 #: this share of the day's slots (half the even share): a few slots at night, but no
 #: one sent home at 3 a.m. just because they became ready then.

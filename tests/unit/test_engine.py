@@ -458,7 +458,9 @@ def test_profile_rule_realised_weekday_shares_match_for_an_even_flow():
     cw = hour_cdf([1.0] * 24)
     t = np.sort(rng.uniform(7 * DAY, 77 * DAY, 20_000))
     u = rng.uniform(size=(20_000, 2))
-    leave = np.array([next_profile_time(ti, a, b, f, cw, 0) for ti, (a, b) in zip(t, u)])
+    leave = np.array(
+        [next_profile_time(ti, a, b, f, cw, 0) for ti, (a, b) in zip(t, u, strict=True)]
+    )
     keep = (leave >= 14 * DAY) & (leave < 70 * DAY)
     counts = np.bincount((leave[keep] // DAY).astype(int) % 7, minlength=7)
     assert np.allclose(counts / counts.mean(), w48, rtol=0.06)
