@@ -376,6 +376,18 @@ def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str,
     }
 
 
+def _unmet_need_admissions(rep: Replication) -> int:
+    """Acute spells in the period opened by unmet-need candidates (their ids)."""
+    pid0 = rep.meta.get("unmet_need_pid0", 0)
+    n = rep.meta.get("unmet_need_candidates", 0)
+    if not n:
+        return 0
+    a = rep.acute
+    pid, req = a["patient_id"], a["request"]
+    m = (pid >= pid0) & (pid < pid0 + n) & (req >= rep.warmup_min) & (req < rep.end_min)
+    return int(m.sum())
+
+
 def discharge_kpis(rep: Replication) -> dict[str, float]:
     """Discharge-service KPIs (issue 16).
 
@@ -395,6 +407,9 @@ def discharge_kpis(rep: Replication) -> dict[str, float]:
     - ``d2a_waiting_mean``, ``community_bed_waiting_from_acute_mean``,
       ``chc_waiting_mean``: mean midnight census of hospital patients waiting for a D2A
       bed, a community hospital bed, a CHC assessor.
+    - ``unmet_need_waiting_mean``, ``unmet_need_admissions``: people at home waiting
+      for home care, reablement or a step-up bed (midnight mean), and the emergency
+      admissions in the period they generated.
     - ``delayed_share_awaiting_care_home_pct``, ``delayed_share_awaiting_p2_bed_pct``:
       acute bed-days between request and grant of pathway 3 (pathway 2) patients, as a
       share of all acute delayed bed-days.
@@ -438,6 +453,8 @@ def discharge_kpis(rep: Replication) -> dict[str, float]:
         "d2a_waiting_mean": census_mean("d2a_queue"),
         "community_bed_waiting_from_acute_mean": census_mean("community_queue_hospital"),
         "chc_waiting_mean": census_mean("chc_queue"),
+        "unmet_need_waiting_mean": census_mean("unmet_need_waiting"),
+        "unmet_need_admissions": float(_unmet_need_admissions(rep)),
         "delayed_share_awaiting_care_home_pct": 100.0 * waiting_p3 / delayed
         if delayed > 0
         else float("nan"),

@@ -75,6 +75,8 @@ class CareAttrs:
     #: pathway 3: patient/family choice and self-funder search before the place is
     #: requested (0 for neither); read only when either share is above 0
     p3_decide_min: list[float] = field(default_factory=list)
+    #: unmet-need candidates only: the uniform that thins the candidate stream
+    crisis_u: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.los_min)
@@ -522,6 +524,9 @@ class Cohorts:
     incidents: Cohort = field(default_factory=lambda: no_incidents())
     #: Infection outbreaks closing wards (events, not patients: no patient ids).
     outbreaks: Cohort | None = None
+    #: Candidate emergency admissions from unmet community need (a stream at
+    #: ``social_care.unmet_need_max_per_day``, thinned in the run by the people waiting).
+    unmet_need: Cohort = field(default_factory=lambda: no_unmet_need())
 
     def all(self) -> list[Cohort]:
         """Every patient cohort, in the declared order (the order of patient ids)."""
@@ -534,6 +539,11 @@ class Cohorts:
         for c in self.all():
             c.pid0 = pid
             pid += len(c)
+
+
+def no_unmet_need() -> Cohort:
+    """An empty unmet-need candidate cohort (the feedback is off)."""
+    return Cohort("unmet_need", [], CareAttrs(*([] for _ in range(12))))
 
 
 def no_incidents() -> Cohort:
@@ -798,6 +808,12 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     )
     if incidents is not None:
         cohorts.incidents = incidents
+    if sc.unmet_need_admissions_per_person_day > 0:
+        # candidates at the ceiling rate, with every attribute of a direct admission
+        arr, b = _arrivals(streams, "unmet_need", sc.unmet_need_max_per_day, adm_prof, horizon)
+        care = _acute_attrs(b, scn, elective=False, los_factor=season.los_factor(arr.times))
+        care.crisis_u = b.u("crisis").tolist()
+        cohorts.unmet_need = Cohort("unmet_need", arr.times.tolist(), care)
     cohorts.number_patients()
     cohorts.outbreaks = _outbreaks(scn, streams, months, horizon)
     return cohorts

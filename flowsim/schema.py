@@ -781,6 +781,16 @@ class SocialCareCfg(_Frozen):
         "bed and hospital reablement hand-on; the rest for community referrals); none: one "
         "pool shared by both",
     )
+    unmet_need_admissions_per_person_day: Rate = Field(
+        0.0,
+        description="emergency admissions per person-day waiting at home for home care, "
+        "reablement or a step-up bed (unmet need feeding back; D); 0: no feedback",
+    )
+    unmet_need_max_per_day: PosFloat = Field(
+        10.0,
+        description="ceiling of unmet-need admissions per day (the candidate stream that "
+        "the waiting count thins; a higher rate is clipped here)",
+    )
     care_home_self_funder_share: Prob = Field(
         0.0,
         description="share of pathway 3 discharges who fund their own place (E39: 37% of "

@@ -45,6 +45,13 @@ CENSUS = schema(
     ("reablement_queue_community", "int64", "people", "community referrals waiting"),
     ("chc_queue", "int64", "patients", "pathway 3 patients waiting for a CHC assessor"),
     ("chc_in_use", "int64", "assessors", "CHC assessors working on a case"),
+    (
+        "unmet_need_waiting",
+        "int64",
+        "people",
+        "people at home waiting for home care, "
+        "reablement or a step-up bed (the unmet need that feeds back)",
+    ),
 )
 
 
@@ -316,4 +323,76 @@ class Pathway3:
             done(p)
 
 
-__all__ = ["AssessmentTeam", "CENSUS", "Pathway3", "RECORDS", "Reablement", "split_pools"]
+class UnmetNeed:
+    """Unmet community need feeding back as emergency admissions.
+
+    People waiting at home for home care, reablement or a step-up community bed are at
+    risk: each generates emergency (direct) admissions at
+    ``social_care.unmet_need_admissions_per_person_day``. The admissions are a thinned
+    candidate stream: a candidate arriving when ``n`` people wait is admitted if its
+    uniform is below ``rate * n / max_per_day`` (a Poisson process of intensity
+    ``rate * n(t)``, clipped at the ceiling).
+
+    Parameters
+    ----------
+    clock : Clock
+        The model clock.
+    scn : Scenario
+        Reads ``social_care.unmet_need_*``.
+    social, community, reablement :
+        Whose community queues are counted.
+    admit : callable
+        ``admit(cohort, i)``: the candidate becomes a direct emergency admission.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        scn: Scenario,
+        social: SocialCare,
+        community: object,
+        reablement: Reablement,
+        admit: Callable[[Cohort, int], None],
+    ) -> None:
+        sc = scn.social_care
+        self.clock = clock
+        self.social, self.community, self.reablement = social, community, reablement
+        self.admit = admit
+        self.rate = sc.unmet_need_admissions_per_person_day
+        self.max_per_day = sc.unmet_need_max_per_day
+        self.enabled = self.rate > 0
+        #: Candidates admitted so far.
+        self.admitted = 0
+
+    def waiting(self) -> int:
+        """People at home waiting for home care, reablement or a step-up bed."""
+        n = self.social.snapshot()[6]  # community referrals waiting for home care
+        if self.reablement.enabled:
+            n += self.reablement.snapshot()[3]
+        return n + self.community.snapshot()[3]  # type: ignore[attr-defined]
+
+    def snapshot(self) -> tuple:
+        """The census field ``unmet_need_waiting``."""
+        return (self.waiting(),)
+
+    def start(self, c: Cohort) -> None:
+        """Schedule the candidates."""
+        if self.enabled and len(c):
+            self.clock.chain(c.t, self._candidate, c)
+
+    def _candidate(self, c: Cohort, i: int) -> None:
+        """A candidate: admitted with probability ``rate * waiting / max_per_day``."""
+        if c.attrs.crisis_u[i] * self.max_per_day < self.rate * self.waiting():
+            self.admitted += 1
+            self.admit(c, i)
+
+
+__all__ = [
+    "AssessmentTeam",
+    "CENSUS",
+    "Pathway3",
+    "RECORDS",
+    "Reablement",
+    "UnmetNeed",
+    "split_pools",
+]

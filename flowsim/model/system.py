@@ -27,7 +27,7 @@ from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.ambulance import AmbulanceService
 from flowsim.model.community import CommunityHospital
-from flowsim.model.discharge_services import AssessmentTeam, Pathway3, Reablement
+from flowsim.model.discharge_services import AssessmentTeam, Pathway3, Reablement, UnmetNeed
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
@@ -85,6 +85,9 @@ class CountySystem:
             reablement=self.reablement,
             pathway3=self.pathway3,
         )
+        self.unmet_need = UnmetNeed(
+            clock, scn, self.social, self.community, self.reablement, self.acute.arrive_direct
+        )
         self.ed = EmergencyDepartment(clock, scn, acute=self.acute)
         self.elective = ElectiveList(clock, scn, acute=self.acute)
         #: The ambulance service (None when ``ambulance.service`` is not set: conveyances
@@ -102,6 +105,7 @@ class CountySystem:
             self.assessment,
             self.reablement,
             self.pathway3,
+            self.unmet_need,
             self.ambulance or _NoAmbulance(),
         )
         self.census_rows: list[tuple] = []
@@ -141,6 +145,7 @@ class CountySystem:
         if self.ambulance is not None:
             self.ambulance.start(c.incidents, c.ambulance)
         self.clock.chain(c.direct.t, self.acute.arrive_direct, c.direct)
+        self.unmet_need.start(c.unmet_need)
         self.elective.start(c.referrals)
         self._midnight(0)
 
@@ -290,11 +295,18 @@ def simulate_replication(
         "simulation_s": t2 - t1,
         "events": system.clock.events_scheduled,
         # every patient once: a conveyed incident is also in the ambulance cohort
-        "patients": sum(len(c) for c in cohorts.all()) - n_conveyed,
+        "patients": sum(len(c) for c in cohorts.all())
+        - n_conveyed
+        - len(cohorts.unmet_need)
+        + system.unmet_need.admitted,
         # arrivals during the run, start-state patients and the initial list excluded;
         # 999 incidents not conveyed count here (conveyed ones are the ambulance cohort)
+        # the unmet-need candidates' patient ids (those admitted have acute rows)
+        "unmet_need_pid0": int(cohorts.unmet_need.pid0),
+        "unmet_need_candidates": len(cohorts.unmet_need),
         "arrivals": sum(len(getattr(cohorts, f)) for f in ARRIVING)
         + referrals_in_run
+        + system.unmet_need.admitted
         + len(cohorts.incidents)
         - n_conveyed,
     }

@@ -135,3 +135,48 @@ def test_new_kpis_are_in_the_table():
         "delayed_share_awaiting_p2_bed_pct",
     ):
         assert BY_NAME[name].definition
+
+
+def test_unmet_need_thins_candidates_by_the_people_waiting():
+    # One package, held for 5 days by a community request at 0; a second community
+    # request at 1 min waits (1 person with unmet need). Rate 0.5 per person-day, ceiling
+    # 1 a day: a candidate is admitted if its uniform < 0.5 x waiting / 1. Candidates at
+    # 0.5 min (nobody waiting yet, u 0), day 1 (u 0.4: admitted), day 2 (u 0.6: not).
+    scn = tiny_scenario(
+        social_care={
+            "home_care_packages": 1,
+            "unmet_need_admissions_per_person_day": 0.5,
+            "unmet_need_max_per_day": 1.0,
+        },
+        run={"days": 4},
+    )
+    bg = cohort("hc_background", [0.0, 1.0], days=[5 * DAY, 5 * DAY])
+    cand = cohort("unmet_need", [0.5, DAY, 2 * DAY])
+    cand.attrs.crisis_u = [0.0, 0.4, 0.6]
+    s = run_system(scn, cohorts(hc_background=bg, unmet_need=cand))
+    assert s.acute.records.request == [DAY]
+    assert s.unmet_need.admitted == 1
+    assert s.unmet_need.snapshot() == (1,)
+
+
+def test_unmet_need_feedback_raises_admissions_when_home_care_is_cut():
+    # Same seed: with the feedback on (0.01 admissions per person-day, D), cutting home
+    # care to 1,500 packages (-35%) makes community referrals queue, and the admissions
+    # they generate match rate x person-days waiting (the midnight census mean x days):
+    # Poisson, so within 4 sd, plus 10% for a queue counted at midnight but growing
+    # through the day. At baseline almost nobody waits, so almost no admissions.
+    import flowsim
+    from flowsim.metrics import compute_kpis
+    from flowsim.model.system import simulate_replication
+
+    rate = 0.01
+    sets = ["run.days=60", "run.warmup_days=30"]
+    sets.append(f"social_care.unmet_need_admissions_per_person_day={rate}")
+    base = flowsim.load_scenario("worcestershire", sets)
+    cut = flowsim.load_scenario("worcestershire", [*sets, "social_care.home_care_packages=1500"])
+    kb = compute_kpis(simulate_replication(base, 11), base)
+    kc = compute_kpis(simulate_replication(cut, 11), cut)
+    assert kc["unmet_need_waiting_mean"] > kb["unmet_need_waiting_mean"] + 20
+    expected = rate * kc["unmet_need_waiting_mean"] * 60
+    assert abs(kc["unmet_need_admissions"] - expected) < 4 * expected**0.5 + 0.1 * expected
+    assert kb["unmet_need_admissions"] <= 3
