@@ -580,11 +580,14 @@ class DischargeCfg(_Frozen):
         True,
         description="false: patients leave the moment they are ready (validation reductions only)",
     )
-    assessment_staff_by_weekday: tuple[Capacity, ...] | None = Field(
+    assessment_staff_by_weekday: (
+        tuple[Annotated[float, Num, Field(ge=0, le=10_000, allow_inf_nan=False)], ...] | None
+    ) = Field(
         None,
         description="discharge assessment and brokerage staff (coordinators, social workers, "
-        "trusted assessors) on shift, Monday..Sunday (7 values); none: assessment is not "
-        "a capacity (only the admin time of acute.pathway_assessment_days applies)",
+        "trusted assessors) on shift, Monday..Sunday (7 values, whole-time equivalents: 8.5 "
+        "is 8 on the full shift and one part-timer for the first half); none: assessment is "
+        "not a capacity (only the admin time of acute.pathway_assessment_days applies)",
     )
     assessment_shift_start_hour: Annotated[float, Num, Field(ge=0, le=24)] = Field(
         9.0, description="hour the assessment shift starts"

@@ -78,6 +78,9 @@ class AssessmentTeam:
 
     Staff are on shift from ``assessment_shift_start_hour`` for ``assessment_shift_hours``
     with the weekday's head count; a case started before the shift ends is finished.
+    A fractional count is whole-time equivalents: 8.5 is 8 staff for the shift and a
+    part-timer for its first half (so capacity comes in hours of staff time, not only
+    in whole shifts).
 
     Parameters
     ----------
@@ -108,9 +111,22 @@ class AssessmentTeam:
             self.clock.at(self.start_min, self._shift_start, 0)
 
     def _shift_start(self, day: int) -> None:
-        self.pool.set_capacity(self.staff[self.clock.weekday(self.clock.now)])
+        n = self.staff[self.clock.weekday(self.clock.now)]
+        whole = int(n)
+        part = n - whole
+        if part > 0.0:  # a part-timer on shift for that fraction of it
+            # (the end is scheduled before any case starts, so at that minute the
+            # part-timer leaves before a finishing colleague's place is refilled)
+            self.clock.at(part * self.shift_min, self._part_time_end, whole)
+            self.pool.set_capacity(whole + 1)
+        else:
+            self.pool.set_capacity(whole)
         self.clock.at(self.shift_min, self._shift_end)
         self.clock.at(MIN_PER_DAY, self._shift_start, day + 1)
+
+    def _part_time_end(self, whole: int) -> None:
+        """The part-timer's hours end (a case they started is finished)."""
+        self.pool.set_capacity(whole)
 
     def _shift_end(self) -> None:
         self.pool.set_capacity(0)
