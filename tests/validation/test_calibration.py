@@ -48,13 +48,11 @@ KNOWN_MISFITS = {
     "worcestershire": {
         "ed_dta_over_4h_pct",
         "ed_12h_from_arrival_pct (2024-12)",
-        "ed_trolley_waits_12h (2025-01)",
-        "delayed_patients_mean",
     },
     "west_norfolk": {
         "ed_dta_over_4h_pct",
         "ed_12h_from_arrival_pct (2024-11)",
-        "acute_occupancy_pct (2025-02)",
+        "ed_trolley_waits_12h (2024-12)",
     },
     "leicestershire": {
         "ed_dta_over_4h_pct",
