@@ -114,7 +114,10 @@ class CapacityMixin:
         escal = ac.escalation_beds * len(set(ac.escalation_months)) / 12
         inflow = self.discharge_inflows_per_day()
         comm_in, hc_in, ch_in = inflow["community"], inflow["home_care"], inflow["care_home"]
-        comm_load = comm_in * (cm.los_days.expected + cm.onward_assessment_days.expected)
+        comm_stay = cm.los_days.expected + cm.onward_assessment_days.expected
+        # D2A beds in care homes take their share of hospital pathway 2 (issue 16)
+        d2a_in = (comm_in - cm.step_up_per_day) * cm.d2a_share if cm.d2a_beds > 0 else 0.0
+        comm_load = (comm_in - d2a_in) * comm_stay
         return {
             "ed.clinicians_by_hour": (
                 arrivals / day * ed.assessment_min.expected,
@@ -122,8 +125,8 @@ class CapacityMixin:
             ),
             "ed.spaces": (majors / day * (majors_time + amb.handover_process_min), ed.spaces),
             "acute.beds": (acute_load, ac.beds + escal),
-            # D2A beds in care homes share the pathway-2 pool with the community beds
-            "community.beds": (comm_load, cm.beds + cm.d2a_beds),
+            "community.beds": (comm_load, cm.beds),
+            "community.d2a_beds": (d2a_in * comm_stay, cm.d2a_beds),
             "social_care.home_care_packages": (
                 hc_in * sc.home_care_discharge_days.expected
                 + sc.home_care_background_per_day * sc.home_care_background_days.expected,

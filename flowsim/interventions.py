@@ -80,6 +80,18 @@ def _roster_plus(s: Scenario, p: dict[str, float]) -> list[int]:
     return [c + (extra if h in hours else 0) for h, c in enumerate(s.ed.clinicians_by_hour)]
 
 
+def _seven_day(s: Scenario, p: dict[str, float]) -> dict:
+    """Weekend discharges at ``weekend_factor`` of weekdays (the window's factor, or the
+    weekday profile's Saturday and Sunday raised to that share of the weekday mean)."""
+    out: dict = {"discharge.weekend_factor": p["weekend_factor"]}
+    prof = s.discharge.weekday_profile
+    if prof is not None:
+        weekday = sum(prof[:5]) / 5.0
+        wkend = [max(x, p["weekend_factor"] * weekday) for x in prof[5:]]
+        out["discharge.weekday_profile"] = [*prof[:5], *wkend]
+    return out
+
+
 def _d2a_dists(s: Scenario, p: dict[str, float]) -> list[dict]:
     out = []
     for i, d in enumerate(s.acute.pathway_assessment_days):
@@ -217,6 +229,109 @@ _register(
 )
 _register(
     Intervention(
+        name="more_d2a_beds",
+        description="Commission more discharge-to-assess beds in care homes (issue 16: for "
+        "hospital pathway 2 discharges only).",
+        params=(
+            Param("beds", 10, "beds", "D2A beds added", integer=True),
+            Param(
+                "bed_week_gbp",
+                1_000,
+                "GBP/week",
+                "X49: £750 a week for a nursing step-down bed in 2015, D uplifted to 2025",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {"community.d2a_beds": s.community.d2a_beds + int(p["beds"])},
+        annual_cost=lambda s, p: p["beds"] * 52 * p["bed_week_gbp"],
+        cost_basis="beds x 52 x D2A bed-week (X49 £750 in 2015, D: £1,000)",
+        changes_text="community.d2a_beds += beds",
+    )
+)
+_register(
+    Intervention(
+        name="more_assessment_staff",
+        description="More discharge assessment and brokerage staff (coordinators, social "
+        "workers, trusted assessors), in whole-time equivalents on every day's shift.",
+        params=(
+            Param("wte", 1.0, "WTE", "staff added to each day's shift (0.5: a part-timer)"),
+            Param(
+                "wte_cost_gbp",
+                45_000,
+                "GBP/yr",
+                "D: band 6 social worker / coordinator with on-costs",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {
+            "discharge.assessment_staff_by_weekday": [
+                x + p["wte"] for x in (s.discharge.assessment_staff_by_weekday or (0.0,) * 7)
+            ]
+        },
+        # 7 shifts a week per added WTE per day: 7/5 staff per day covered
+        annual_cost=lambda s, p: p["wte"] * 1.4 * p["wte_cost_gbp"],
+        cost_basis="WTE x 7/5 (seven-day cover) x £45k (D)",
+        changes_text="discharge.assessment_staff_by_weekday[each] += wte",
+    )
+)
+_register(
+    Intervention(
+        name="trusted_assessor",
+        description="Integrated single assessment / trusted assessor: one assessment per "
+        "discharge instead of duplicated hospital and provider assessments (X40).",
+        params=(
+            Param(
+                "cost_gbp",
+                150_000,
+                "GBP/yr",
+                "D: training and a coordinator for the trusted-assessor scheme",
+                cost=True,
+            ),
+        ),
+        changes=lambda s, p: {"discharge.assessment_rounds": 1},
+        annual_cost=lambda s, p: p["cost_gbp"],
+        cost_basis="D: £150k/yr scheme cost",
+        changes_text="discharge.assessment_rounds = 1",
+    )
+)
+_register(
+    Intervention(
+        name="more_reablement",
+        description="More reablement (home first) visits a day, shared with community "
+        "referrals as the service is.",
+        params=(
+            Param("visits", 40, "visits/day", "visits a day added", integer=True),
+            Param(
+                "visit_gbp", 30, "GBP", "D: an hour's visit with travel (~£25/h, E40)", cost=True
+            ),
+        ),
+        changes=lambda s, p: {
+            "social_care.reablement_visits_per_day": s.social_care.reablement_visits_per_day
+            + int(p["visits"])
+        },
+        annual_cost=lambda s, p: p["visits"] * 365 * p["visit_gbp"],
+        cost_basis="visits/day x 365 x £30 a visit (D)",
+        changes_text="social_care.reablement_visits_per_day += visits",
+    )
+)
+_register(
+    Intervention(
+        name="more_chc_assessors",
+        description="More continuing healthcare nurse assessors for pathway 3 patients.",
+        params=(
+            Param("assessors", 1, "assessors", "assessors added", integer=True),
+            Param("assessor_gbp", 55_000, "GBP/yr", "D: band 7 nurse with on-costs", cost=True),
+        ),
+        changes=lambda s, p: {
+            "discharge.chc_assessors": (s.discharge.chc_assessors or 0) + int(p["assessors"])
+        },
+        annual_cost=lambda s, p: p["assessors"] * p["assessor_gbp"],
+        cost_basis="assessors x £55k/yr (D)",
+        changes_text="discharge.chc_assessors += assessors",
+    )
+)
+_register(
+    Intervention(
         name="admission_avoidance",
         description="Neighbourhood teams, virtual wards and same-day emergency care: fewer "
         "A&E attendances converted to admissions and fewer direct admissions.",
@@ -291,10 +406,11 @@ _register(
                 cost=True,
             ),
         ),
-        changes=lambda s, p: {"discharge.weekend_factor": p["weekend_factor"]},
+        changes=_seven_day,
         annual_cost=lambda s, p: p["staff_cost_gbp"],
         cost_basis="D: weekend staffing, default £1m/yr",
-        changes_text="discharge.weekend_factor = weekend_factor",
+        changes_text="discharge.weekend_factor = weekend_factor; with a weekday profile, "
+        "Saturday and Sunday raised to weekend_factor x the weekday mean",
     )
 )
 _register(

@@ -385,6 +385,18 @@ def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str,
     }
 
 
+def _unmet_need_admissions(rep: Replication) -> int:
+    """Acute spells in the period opened by unmet-need candidates (their ids)."""
+    pid0 = rep.meta.get("unmet_need_pid0", 0)
+    n = rep.meta.get("unmet_need_candidates", 0)
+    if not n:
+        return 0
+    a = rep.acute
+    pid, req = a["patient_id"], a["request"]
+    m = (pid >= pid0) & (pid < pid0 + n) & (req >= rep.warmup_min) & (req < rep.end_min)
+    return int(m.sum())
+
+
 def discharge_kpis(rep: Replication) -> dict[str, float]:
     """Discharge-service KPIs (issue 16).
 
@@ -401,6 +413,15 @@ def discharge_kpis(rep: Replication) -> dict[str, float]:
       from their 21st day in hospital, as a share of all occupied bed-days.
     - ``same_day_discharge_p1p2_pct``: pathway 1-2 patients leaving in the period on
       the calendar day they became medically fit.
+    - ``d2a_waiting_mean``, ``community_bed_waiting_from_acute_mean``,
+      ``chc_waiting_mean``: mean midnight census of hospital patients waiting for a D2A
+      bed, a community hospital bed, a CHC assessor.
+    - ``unmet_need_waiting_mean``, ``unmet_need_admissions``: people at home waiting
+      for home care, reablement or a step-up bed (midnight mean), and the emergency
+      admissions in the period they generated.
+    - ``delayed_share_awaiting_care_home_pct``, ``delayed_share_awaiting_p2_bed_pct``:
+      acute bed-days between request and grant of pathway 3 (pathway 2) patients, as a
+      share of all acute delayed bed-days.
     """
     a = rep.acute
     w0, w1 = rep.warmup_min, rep.end_min
@@ -408,6 +429,9 @@ def discharge_kpis(rep: Replication) -> dict[str, float]:
     delayed = _overlap_days(a["fit"], a["leave"], w0, w1)
     social = np.isin(a["pathway"], (1, 3))
     waiting = _overlap_days(a["referred"][social], a["granted"][social], w0, w1)
+    p3, p2 = a["pathway"] == 3, a["pathway"] == 2
+    waiting_p3 = _overlap_days(a["referred"][p3], a["granted"][p3], w0, w1)
+    waiting_p2 = _overlap_days(a["referred"][p2], a["granted"][p2], w0, w1)
     left = (a["leave"] >= w0) & (a["leave"] < w1)
     em = np.isin(a["kind"], (KIND_ED, KIND_DIRECT)) & left
     occupied = _overlap_days(a["admit"], a["leave"], w0, w1)
@@ -434,6 +458,17 @@ def discharge_kpis(rep: Replication) -> dict[str, float]:
         "beds_occupied_21plus_pct": 100.0 * long_stay / occupied if occupied > 0 else float("nan"),
         "same_day_discharge_p1p2_pct": 100.0 * _mean(same_day[p12].astype(float))
         if p12.any()
+        else float("nan"),
+        "d2a_waiting_mean": census_mean("d2a_queue"),
+        "community_bed_waiting_from_acute_mean": census_mean("community_queue_hospital"),
+        "chc_waiting_mean": census_mean("chc_queue"),
+        "unmet_need_waiting_mean": census_mean("unmet_need_waiting"),
+        "unmet_need_admissions": float(_unmet_need_admissions(rep)),
+        "delayed_share_awaiting_care_home_pct": 100.0 * waiting_p3 / delayed
+        if delayed > 0
+        else float("nan"),
+        "delayed_share_awaiting_p2_bed_pct": 100.0 * waiting_p2 / delayed
+        if delayed > 0
         else float("nan"),
     }
 

@@ -62,6 +62,9 @@ def monthly_values(daily: pd.DataFrame) -> pd.DataFrame:
     """
     keys = [k for k in ("scenario", "point", "rep") if k in daily.columns]
     d = daily.assign(month=pd.to_datetime(daily["date"]).dt.strftime("%Y-%m"))
+    # a daily table without the ambulance counts (written before they existed): no
+    # handovers or responses, so those months' ambulance ratios are NaN
+    d = d.assign(**{c: 0.0 for c in AMBULANCE_DAILY if c not in d.columns})
     g = d.groupby([*keys, "month"], sort=True)
     s = g[
         [

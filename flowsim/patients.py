@@ -71,6 +71,17 @@ class CareAttrs:
     #: Time in an SDEC chair if SDEC can manage the patient, else -1 (direct referrals;
     #: empty when the scenario has no SDEC, ``sdec.chairs == 0``)
     sdec_min: list[float] = field(default_factory=list)
+    #: pathway 2 goes to a discharge-to-assess bed (else a community hospital bed); read
+    #: only when ``community.d2a_beds > 0``
+    d2a: list[bool] = field(default_factory=list)
+    #: pathway 3 needs a CHC assessment first; read only when ``discharge.chc_share > 0``
+    chc: list[bool] = field(default_factory=list)
+    chc_work_min: list[float] = field(default_factory=list)  #: CHC assessor time
+    #: pathway 3: patient/family choice and self-funder search before the place is
+    #: requested (0 for neither); read only when either share is above 0
+    p3_decide_min: list[float] = field(default_factory=list)
+    #: unmet-need candidates only: the uniform that thins the candidate stream
+    crisis_u: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.los_min)
@@ -220,6 +231,7 @@ class Patient:
         "community_row",
         "crew",
         "assess_round",
+        "comm_pool",
     )
 
     def __init__(self, pid: int, attrs: Attrs, i: int, care: CareAttrs | None, j: int) -> None:
@@ -361,6 +373,21 @@ def _service_attrs(b: CohortBuilder, scn: Scenario, pathway: np.ndarray) -> dict
             sc.reablement_days, b.u("reab_days"), (pathway == 1) & reab
         )
         out["reablement_handon"] = (b.u("reab_handon") < sc.reablement_handon_prob).tolist()
+    cm = scn.community
+    if cm.d2a_beds > 0:
+        out["d2a"] = (b.u("d2a") < cm.d2a_share).tolist()
+    p3 = pathway == 3
+    if dc.chc_share > 0:
+        chc = b.u("chc") < dc.chc_share
+        out["chc"] = chc.tolist()
+        out["chc_work_min"] = _minutes_where(dc.chc_assessment_days, b.u("chc_days"), p3 & chc)
+    if dc.choice_share > 0 or sc.care_home_self_funder_share > 0:
+        decide = np.zeros(len(pathway))
+        choice = p3 & (b.u("choice") < dc.choice_share)
+        decide[choice] += ppf(dc.choice_days, b.u("choice_days")[choice])
+        self_fund = p3 & (b.u("self_funder") < sc.care_home_self_funder_share)
+        decide[self_fund] += ppf(sc.self_funder_search_days, b.u("sf_search")[self_fund])
+        out["p3_decide_min"] = (decide * MIN_PER_DAY).tolist()
     return out
 
 
@@ -539,6 +566,9 @@ class Cohorts:
     mh_community: Cohort = field(default_factory=lambda: _no_stays("mh_community"))
     #: Mental-health beds occupied at the start, with residual stays.
     mh_prefill: Cohort = field(default_factory=lambda: _no_stays("mh_prefill"))
+    #: Candidate emergency admissions from unmet community need (a stream at
+    #: ``social_care.unmet_need_max_per_day``, thinned in the run by the people waiting).
+    unmet_need: Cohort = field(default_factory=lambda: no_unmet_need())
 
     def all(self) -> list[Cohort]:
         """Every patient cohort, in the declared order (the order of patient ids)."""
@@ -555,6 +585,11 @@ class Cohorts:
 
 def _no_stays(source: str) -> Cohort:
     return Cohort(source, [], StayAttrs([]))
+
+
+def no_unmet_need() -> Cohort:
+    """An empty unmet-need candidate cohort (the feedback is off)."""
+    return Cohort("unmet_need", [], CareAttrs(*([] for _ in range(12))))
 
 
 def no_incidents() -> Cohort:
@@ -927,6 +962,12 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         cohorts.mh_prefill = _pool_prefill(
             streams, "mh_prefill", mhc.beds, mhc.initial_occupancy_pct, mhc.los_days
         )
+    if sc.unmet_need_admissions_per_person_day > 0:
+        # candidates at the ceiling rate, with every attribute of a direct admission
+        arr, b = _arrivals(streams, "unmet_need", sc.unmet_need_max_per_day, adm_prof, horizon)
+        care = _acute_attrs(b, scn, elective=False, los_factor=season.los_factor(arr.times))
+        care.crisis_u = b.u("crisis").tolist()
+        cohorts.unmet_need = Cohort("unmet_need", arr.times.tolist(), care)
     cohorts.number_patients()
     cohorts.outbreaks = _outbreaks(scn, streams, months, horizon)
     return cohorts

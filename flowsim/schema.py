@@ -702,15 +702,30 @@ class DischargeCfg(_Frozen):
         description="probability that a patient ready to leave on a Saturday or Sunday "
         "does leave that day (weekend/weekday discharge ratio, W48); 1 = seven-day",
     )
+    weekday_profile: tuple[PosFloat, ...] | None = Field(
+        None,
+        description="discharges of delayed patients by weekday, Monday..Sunday (7 values, "
+        "any scale; W48, N32, L28): each day is open to a patient with a probability solved "
+        "so that an even flow of ready patients leaves in this profile (replaces "
+        "weekend_factor); none: the window rule",
+    )
+    hour_weights: tuple[NonNegFloat, ...] | None = Field(
+        None,
+        description="with weekday_profile: relative share of discharge slots in each hour "
+        "0..23 (24 values; E32, E33); none: even over the window hours",
+    )
     use_window: Bool = Field(
         True,
         description="false: patients leave the moment they are ready (validation reductions only)",
     )
-    assessment_staff_by_weekday: tuple[Capacity, ...] | None = Field(
+    assessment_staff_by_weekday: (
+        tuple[Annotated[float, Num, Field(ge=0, le=10_000, allow_inf_nan=False)], ...] | None
+    ) = Field(
         None,
         description="discharge assessment and brokerage staff (coordinators, social workers, "
-        "trusted assessors) on shift, Monday..Sunday (7 values); none: assessment is not "
-        "a capacity (only the admin time of acute.pathway_assessment_days applies)",
+        "trusted assessors) on shift, Monday..Sunday (7 values, whole-time equivalents: 8.5 "
+        "is 8 on the full shift and one part-timer for the first half); none: assessment is "
+        "not a capacity (only the admin time of acute.pathway_assessment_days applies)",
     )
     assessment_shift_start_hour: Annotated[float, Num, Field(ge=0, le=24)] = Field(
         9.0, description="hour the assessment shift starts"
@@ -738,12 +753,50 @@ class DischargeCfg(_Frozen):
         description="sequential assessments per discharge, each queued for staff (2: "
         "duplicated hospital and provider assessments; 1: trusted assessor, X40)",
     )
+    chc_share: Prob = Field(
+        0.0,
+        description="share of pathway 3 patients needing a continuing healthcare (CHC) "
+        "assessment before a place is sought (S13: CHC 0.6-0.9% of all delays)",
+    )
+    chc_assessors: Capacity | None = Field(
+        None,
+        description="CHC nurse assessors (each works one case at a time, seven days); "
+        "none: CHC assessment is not a capacity (cases pass straight through)",
+    )
+    chc_assessment_days: Dist = Field(
+        Dist(kind="gamma", mean=2.0, cv=0.5),
+        description="assessor time per CHC assessment, checklist to decision support "
+        "tool and panel, days (D; X14 allows 28 days from a positive checklist)",
+    )
+    choice_share: Prob = Field(
+        0.0,
+        description="share of pathway 3 patients whose patient/family choice of home "
+        "takes a decision time (S13: choice 0.8-2.4% of all delays)",
+    )
+    choice_days: Dist = Field(
+        Dist(kind="gamma", mean=5.0, cv=0.8),
+        description="patient/family decision time on a care home, days (D)",
+    )
 
     @field_validator("assessment_staff_by_weekday")
     @classmethod
     def _seven(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
         if v is not None and len(v) != 7:
             raise ValueError(f"must have 7 values (Monday..Sunday), got {len(v)}")
+        return v
+
+    @field_validator("weekday_profile")
+    @classmethod
+    def _seven_days(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and len(v) != 7:
+            raise ValueError(f"must have 7 values (Monday..Sunday), got {len(v)}")
+        return v
+
+    @field_validator("hour_weights")
+    @classmethod
+    def _hours(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and (len(v) != 24 or sum(v) <= 0):
+            raise ValueError(f"must have 24 values (hours 0..23) with a positive sum, got {len(v)}")
         return v
 
     @model_validator(mode="after")
@@ -777,8 +830,23 @@ class CommunityCfg(_Frozen):
     initial_occupancy_pct: Pct = Field(90.0, description="beds occupied at time 0, percent")
     d2a_beds: Capacity = Field(
         0,
-        description="discharge-to-assess (pathway 2) beds in care homes, pooled with the "
-        "community hospital beds for pathway 2 and step-up patients",
+        description="discharge-to-assess (pathway 2) beds in care homes: a capacity of "
+        "their own for hospital pathway 2 discharges (the share d2a_share), not step-up",
+    )
+    d2a_share: Prob = Field(
+        0.0,
+        description="share of hospital pathway 2 discharges suited to a discharge-to-assess "
+        "bed in a care home (the rest need a community hospital bed); read when d2a_beds > 0",
+    )
+    discharge_priority: Bool = Field(
+        True,
+        description="community hospital beds: hospital pathway 2 discharges go ahead of "
+        "step-up referrals (false: one first come, first served queue)",
+    )
+    hospital_bed_share: Prob | None = Field(
+        None,
+        description="share of community hospital beds kept for hospital pathway 2 "
+        "discharges (the rest for step-up); none: one pool shared by both",
     )
 
     @field_validator("onward_probs")
@@ -847,6 +915,32 @@ class SocialCareCfg(_Frozen):
         None,
         description="share of reablement places kept for hospital discharges (the rest for "
         "community referrals); none: one pool shared by both",
+    )
+    home_care_hospital_share: Prob | None = Field(
+        None,
+        description="share of home care packages kept for discharges (hospital, community "
+        "bed and hospital reablement hand-on; the rest for community referrals); none: one "
+        "pool shared by both",
+    )
+    unmet_need_admissions_per_person_day: Rate = Field(
+        0.0,
+        description="emergency admissions per person-day waiting at home for home care, "
+        "reablement or a step-up bed (unmet need feeding back; D); 0: no feedback",
+    )
+    unmet_need_max_per_day: PosFloat = Field(
+        10.0,
+        description="ceiling of unmet-need admissions per day (the candidate stream that "
+        "the waiting count thins; a higher rate is clipped here)",
+    )
+    care_home_self_funder_share: Prob = Field(
+        0.0,
+        description="share of pathway 3 discharges who fund their own place (E39: 37% of "
+        "care-home residents) and so find it themselves, a search time first",
+    )
+    self_funder_search_days: Dist = Field(
+        Dist(kind="gamma", mean=4.0, cv=0.8),
+        description="time a self-funder (or family) takes to find and choose a home before "
+        "asking for the place, days (D)",
     )
 
 

@@ -46,7 +46,7 @@ from collections.abc import Callable
 
 from flowsim.config import Scenario
 from flowsim.model.community import CommunityHospital
-from flowsim.model.discharge_services import AssessmentTeam, Reablement
+from flowsim.model.discharge_services import AssessmentTeam, Pathway3, Reablement
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.engine import GRANTED, Clock, Granted, Pool, Ticket
 from flowsim.model.social_care import SocialCare
@@ -193,6 +193,8 @@ class AcuteHospital:
         Assessment and brokerage staff every pathway 1-3 case queues for.
     reablement : Reablement, optional
         Pathway 1 reablement (when it exists, P1 patients flagged for it go there).
+    pathway3 : Pathway3, optional
+        CHC assessment, choice and self-funder search before a care-home place is sought.
     """
 
     def __init__(
@@ -204,6 +206,7 @@ class AcuteHospital:
         social: SocialCare,
         assessment: AssessmentTeam | None = None,
         reablement: Reablement | None = None,
+        pathway3: Pathway3 | None = None,
     ) -> None:
         self.clock = clock
         self.window = window
@@ -216,6 +219,7 @@ class AcuteHospital:
             assessment if assessment is not None and assessment.enabled and in_hospital else None
         )
         self.reablement = reablement if reablement is not None and reablement.enabled else None
+        self.pathway3 = pathway3 if pathway3 is not None and pathway3.enabled else None
         self.records = Table(RECORDS)
         self.diversions = Table(DIVERSIONS)
         ac = scn.acute
@@ -659,11 +663,22 @@ class AcuteHospital:
             self.clock.at(care.assess_min[j], self._to_assessment, p)
 
     def _to_assessment(self, p: Patient) -> None:
-        """Step 3b: the case queues for assessment and brokerage staff."""
-        if self.assessment is None or getattr(p, "assess_round", 0) < 0:
-            self._referred(p)
+        """Step 3b: the case queues for assessment and brokerage staff (then, pathway 3,
+        CHC assessment and the patient's choice before the place is sought)."""
+        if getattr(p, "assess_round", 0) < 0:
+            self._referred(p)  # start state: already past assessment
+            return
+        done = self._referred
+        if p.pathway == 3 and self.pathway3 is not None:
+            done = self._assessed_p3
+        if self.assessment is None:
+            done(p)
         else:
-            self.assessment.assess(p, self._referred)
+            self.assessment.assess(p, done)
+
+    def _assessed_p3(self, p: Patient) -> None:
+        """Step 3c (pathway 3): CHC assessment, choice and search, then step 4."""
+        self.pathway3.prepare(p, self._referred)  # type: ignore[union-attr]
 
     def _referred(self, p: Patient) -> None:
         """Step 4: ask for the pathway's capacity; the patient keeps the bed meanwhile."""

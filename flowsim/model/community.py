@@ -5,6 +5,17 @@ granted and occupied when they leave the acute hospital) or as step-up
 admissions from home. After rehabilitation they are medically fit and go home,
 home with a care package, or to a care home, keeping the community bed until
 that capacity exists (community delayed discharge).
+
+Two bed capacities (issue 16):
+
+- discharge-to-assess (D2A) beds in care homes (``community.d2a_beds``) are for
+  hospital pathway 2 discharges only, their purpose: the share ``d2a_share`` of
+  pathway 2 patients suited to one queue for them, so D2A beds bind on hospital
+  delays and never serve step-up;
+- community hospital beds serve the other pathway 2 discharges and step-up
+  admissions by a configurable rule: hospital discharges first
+  (``discharge_priority``), one first come, first served queue, or a split
+  (``hospital_bed_share`` of the beds kept for hospital discharges).
 """
 
 from __future__ import annotations
@@ -12,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flowsim.config import Scenario
+from flowsim.model.discharge_services import split_pools
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.engine import Clock, Pool
 from flowsim.model.social_care import SocialCare
@@ -37,6 +49,10 @@ CENSUS = schema(
     ("community_occupied", "int64", "beds", "community beds occupied or reserved"),
     ("community_delayed", "int64", "patients", "medically fit patients still in a bed"),
     ("community_step_up_queue", "int64", "people", "step-up patients at home waiting for a bed"),
+    ("d2a_beds", "int64", "beds", "discharge-to-assess beds in care homes"),
+    ("d2a_occupied", "int64", "beds", "D2A beds occupied or reserved"),
+    ("d2a_queue", "int64", "patients", "hospital patients waiting for a D2A bed"),
+    ("community_queue_hospital", "int64", "patients", "hospital patients awaiting a bed"),
 )
 
 
@@ -71,30 +87,66 @@ class CommunityHospital:
         self.window = window
         self.social = social
         self.records = Table(RECORDS)
-        # Community hospital beds and discharge-to-assess beds in care homes, one pool.
         cm = scn.community
-        self.beds = Pool("community_beds", cm.beds + cm.d2a_beds, levels=2)
+        # Community hospital beds: for hospital pathway 2 (``beds``) and step-up
+        # (``step_up_beds``), one pool or a split; queue level 1 is step-up's when the
+        # pool is shared with hospital discharges first.
+        if cm.hospital_bed_share is None:
+            self.beds = Pool("community_beds", cm.beds, levels=2)
+            self.step_up_beds = self.beds
+            self.step_up_level = 1 if cm.discharge_priority else 0
+        else:
+            self.beds, self.step_up_beds = split_pools(
+                "community_beds", cm.beds, cm.hospital_bed_share
+            )
+            self.step_up_level = 0
+        #: Discharge-to-assess beds in care homes (hospital pathway 2 only), or None.
+        self.d2a = Pool("d2a_beds", cm.d2a_beds) if cm.d2a_beds > 0 else None
         self.delayed = 0
 
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
-        return (self.beds.capacity, self.beds.in_use, self.delayed, len(self.beds.queues[1]))
+        b, s, d = self.beds, self.step_up_beds, self.d2a
+        if b is s:
+            n_step = sum(1 for q in b.queues for t in q if t.grant == self._admit)
+            cap, used = b.capacity, b.in_use
+        else:
+            n_step = s.n_waiting
+            cap, used = b.capacity + s.capacity, b.in_use + s.in_use
+        n_hosp = b.n_waiting - n_step if b is s else b.n_waiting
+        d_cap, d_use, d_q = (d.capacity, d.in_use, d.n_waiting) if d is not None else (0, 0, 0)
+        return (cap + d_cap, used + d_use, self.delayed, n_step, d_cap, d_use, d_q, n_hosp)
 
     def start(self, stepup: Cohort, prefill: Cohort) -> None:
         """Start state (beds occupied at time 0), then step-up arrivals over the run."""
+        b, s = self.beds, self.step_up_beds
         for i in range(len(prefill)):
-            self.beds.occupy()
-            self._admit(patient(prefill, i), PREFILL)
+            pool = b
+            # split beds fill in proportion to their capacities
+            fill_s = b.in_use >= b.capacity or s.in_use * b.capacity < b.in_use * s.capacity
+            if b is not s and s.in_use < s.capacity and fill_s:
+                pool = s
+            pool.occupy()
+            p = patient(prefill, i)
+            p.comm_pool = pool
+            self._admit(p, PREFILL)
         self.clock.chain(stepup.t, self._step_up, stepup)
 
     def _step_up(self, c: Cohort, i: int) -> None:
-        """Step 0 (step-up): a patient from home asks for a bed, behind acute discharges."""
-        self.beds.request(self._admit, 1, patient(c, i), STEP_UP)
+        """Step 0 (step-up): a patient from home asks for a community hospital bed
+        (behind acute discharges when they have priority)."""
+        p = patient(c, i)
+        p.comm_pool = self.step_up_beds
+        self.step_up_beds.request(self._admit, self.step_up_level, p, STEP_UP)
 
-    def request_bed(self, grant: Callable[..., None], *args: object) -> None:
-        """Reserve a bed for an acute patient on pathway 2 (ahead of step-up demand);
-        ``grant(*args)`` runs when one is theirs."""
-        self.beds.request(grant, 0, *args)
+    def request_bed(self, grant: Callable[[Patient], None], p: Patient) -> None:
+        """Reserve a bed for acute patient ``p`` on pathway 2: a D2A bed if they are
+        suited to one, else a community hospital bed (level 0: ahead of step-up when
+        hospital discharges have priority); ``grant(p)`` runs when one is theirs."""
+        d2a = self.d2a
+        pool = d2a if d2a is not None and p.care.d2a[p.j] else self.beds
+        p.comm_pool = pool
+        pool.request(grant, 0, p)
 
     def admit_from_acute(self, p: Patient) -> None:
         """Step 1 (from acute): the patient arrives in the bed reserved for them."""
@@ -145,4 +197,4 @@ class CommunityHospital:
             self.social.start(HOME_CARE, care.home_care_min[j])
         elif onward == 2:
             self.social.start(CARE_HOME, care.care_home_min[j])
-        self.beds.release()
+        p.comm_pool.release()

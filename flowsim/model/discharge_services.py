@@ -11,6 +11,11 @@ Every wait a delayed patient meets here comes from a queue for a counted capacit
   a place for their episode; those handing on to long-term home care keep it until
   the package starts, so a home care shortage backs up into reablement and then
   into hospital beds.
+- :class:`Pathway3`: before a pathway 3 patient's care-home place is sought, the
+  share needing continuing healthcare (CHC) queues for CHC nurse assessors (a
+  counted capacity, each holding the case for its assessor time); then patient or
+  family choice and, for self-funders, their own search for a home take a decision
+  time (the patient's, not a service's: no capacity is involved).
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ CENSUS = schema(
     ("reablement_in_use", "int64", "people", "reablement places in use or held"),
     ("reablement_queue_hospital", "int64", "people", "hospital discharges waiting"),
     ("reablement_queue_community", "int64", "people", "community referrals waiting"),
+    ("chc_queue", "int64", "patients", "pathway 3 patients waiting for a CHC assessor"),
+    ("chc_in_use", "int64", "assessors", "CHC assessors working on a case"),
+    (
+        "unmet_need_waiting",
+        "int64",
+        "people",
+        "people at home waiting for home care, "
+        "reablement or a step-up bed (the unmet need that feeds back)",
+    ),
 )
 
 
@@ -64,6 +78,9 @@ class AssessmentTeam:
 
     Staff are on shift from ``assessment_shift_start_hour`` for ``assessment_shift_hours``
     with the weekday's head count; a case started before the shift ends is finished.
+    A fractional count is whole-time equivalents: 8.5 is 8 staff for the shift and a
+    part-timer for its first half (so capacity comes in hours of staff time, not only
+    in whole shifts).
 
     Parameters
     ----------
@@ -94,9 +111,22 @@ class AssessmentTeam:
             self.clock.at(self.start_min, self._shift_start, 0)
 
     def _shift_start(self, day: int) -> None:
-        self.pool.set_capacity(self.staff[self.clock.weekday(self.clock.now)])
+        n = self.staff[self.clock.weekday(self.clock.now)]
+        whole = int(n)
+        part = n - whole
+        if part > 0.0:  # a part-timer on shift for that fraction of it
+            # (the end is scheduled before any case starts, so at that minute the
+            # part-timer leaves before a finishing colleague's place is refilled)
+            self.clock.at(part * self.shift_min, self._part_time_end, whole)
+            self.pool.set_capacity(whole + 1)
+        else:
+            self.pool.set_capacity(whole)
         self.clock.at(self.shift_min, self._shift_end)
         self.clock.at(MIN_PER_DAY, self._shift_start, day + 1)
+
+    def _part_time_end(self, whole: int) -> None:
+        """The part-timer's hours end (a case they started is finished)."""
+        self.pool.set_capacity(whole)
 
     def _shift_end(self) -> None:
         self.pool.set_capacity(0)
@@ -195,6 +225,7 @@ class Reablement:
             care.reablement_handon[j],
             p.pid,
             care.home_care_min[j],
+            False,
         )
 
     def community_referrals(self, c: Cohort) -> None:
@@ -210,22 +241,174 @@ class Reablement:
         """Step 3 (community): the episode begins at once."""
         a = c.attrs
         self.clock.at(
-            a.length_min[i], self._end, self.community, a.handon[i], c.pid0 + i, a.home_care_min[i]
+            a.length_min[i],
+            self._end,
+            self.community,
+            a.handon[i],
+            c.pid0 + i,
+            a.home_care_min[i],
+            True,
         )
 
-    def _end(self, pool: Pool, handon: bool, pid: int, home_care_min: float) -> None:
-        """Step 4: the episode ends; hand on to home care (keeping the place) or free it."""
+    def _end(
+        self, pool: Pool, handon: bool, pid: int, home_care_min: float, community: bool
+    ) -> None:
+        """Step 4: the episode ends; hand on to home care (keeping the place) or free it.
+        A community referral's package comes from the community part of a home care split."""
         if handon:
             self.social.request(
-                HOME_CARE, SRC_REABLEMENT, pid, self._handed_on, pool, home_care_min
+                HOME_CARE,
+                SRC_REABLEMENT,
+                pid,
+                self._handed_on,
+                pool,
+                home_care_min,
+                community,
+                community=community,
             )
         else:
             pool.release()
 
-    def _handed_on(self, pool: Pool, home_care_min: float) -> None:
+    def _handed_on(self, pool: Pool, home_care_min: float, community: bool) -> None:
         """Step 4b: the home care package starts; the reablement place is free."""
-        self.social.start(HOME_CARE, home_care_min)
+        self.social.start(HOME_CARE, home_care_min, community)
         pool.release()
 
 
-__all__ = ["AssessmentTeam", "CENSUS", "RECORDS", "Reablement", "split_pools"]
+class Pathway3:
+    """Pathway 3 before the place is sought: CHC assessment, choice, self-funder search.
+
+    Steps of a case:
+
+    1. :meth:`prepare`: a CHC case queues for a CHC assessor (when they are a
+       capacity, ``discharge.chc_assessors``); others go to step 3.
+    2. :meth:`_chc_start` / :meth:`_chc_end`: the assessor holds the case for its time.
+    3. :meth:`_decide`: the patient's choice and self-funder search time (if any), then
+       ``done(p)``: the care-home place is requested.
+
+    Parameters
+    ----------
+    clock : Clock
+        The model clock.
+    scn : Scenario
+        Reads ``discharge.chc_*``, ``discharge.choice_share`` and
+        ``social_care.care_home_self_funder_share``.
+    """
+
+    def __init__(self, clock: Clock, scn: Scenario) -> None:
+        d, sc = scn.discharge, scn.social_care
+        self.clock = clock
+        #: CHC assessors, or None (CHC is then not a capacity: no wait, no assessor time).
+        self.chc = (
+            Pool("chc_assessors", d.chc_assessors)
+            if d.chc_assessors is not None and d.chc_share > 0
+            else None
+        )
+        self.decide = d.choice_share > 0 or sc.care_home_self_funder_share > 0
+        #: False: pathway 3 goes straight to asking for a place.
+        self.enabled = self.chc is not None or self.decide
+
+    def snapshot(self) -> tuple:
+        """The CHC fields of :data:`CENSUS`."""
+        c = self.chc
+        return (c.n_waiting, c.in_use) if c is not None else (0, 0)
+
+    def prepare(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 1: a CHC case queues for an assessor; ``done(p)`` runs when the place
+        can be sought."""
+        if self.chc is not None and p.care.chc[p.j]:
+            self.chc.request(self._chc_start, 0, p, done)
+        else:
+            self._decide(p, done)
+
+    def _chc_start(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 2: an assessor works on the case."""
+        self.clock.at(p.care.chc_work_min[p.j], self._chc_end, p, done)
+
+    def _chc_end(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 2b: the CHC decision is made; the assessor takes the next case."""
+        self.chc.release()  # type: ignore[union-attr]
+        self._decide(p, done)
+
+    def _decide(self, p: Patient, done: Callable[[Patient], None]) -> None:
+        """Step 3: choice and self-funder search (the patient's time), then ``done(p)``."""
+        t = p.care.p3_decide_min[p.j] if self.decide else 0.0
+        if t > 0.0:
+            self.clock.at(t, done, p)
+        else:
+            done(p)
+
+
+class UnmetNeed:
+    """Unmet community need feeding back as emergency admissions.
+
+    People waiting at home for home care, reablement or a step-up community bed are at
+    risk: each generates emergency (direct) admissions at
+    ``social_care.unmet_need_admissions_per_person_day``. The admissions are a thinned
+    candidate stream: a candidate arriving when ``n`` people wait is admitted if its
+    uniform is below ``rate * n / max_per_day`` (a Poisson process of intensity
+    ``rate * n(t)``, clipped at the ceiling).
+
+    Parameters
+    ----------
+    clock : Clock
+        The model clock.
+    scn : Scenario
+        Reads ``social_care.unmet_need_*``.
+    social, community, reablement :
+        Whose community queues are counted.
+    admit : callable
+        ``admit(cohort, i)``: the candidate becomes a direct emergency admission.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        scn: Scenario,
+        social: SocialCare,
+        community: object,
+        reablement: Reablement,
+        admit: Callable[[Cohort, int], None],
+    ) -> None:
+        sc = scn.social_care
+        self.clock = clock
+        self.social, self.community, self.reablement = social, community, reablement
+        self.admit = admit
+        self.rate = sc.unmet_need_admissions_per_person_day
+        self.max_per_day = sc.unmet_need_max_per_day
+        self.enabled = self.rate > 0
+        #: Candidates admitted so far.
+        self.admitted = 0
+
+    def waiting(self) -> int:
+        """People at home waiting for home care, reablement or a step-up bed."""
+        n = self.social.snapshot()[6]  # community referrals waiting for home care
+        if self.reablement.enabled:
+            n += self.reablement.snapshot()[3]
+        return n + self.community.snapshot()[3]  # type: ignore[attr-defined]
+
+    def snapshot(self) -> tuple:
+        """The census field ``unmet_need_waiting``."""
+        return (self.waiting(),)
+
+    def start(self, c: Cohort) -> None:
+        """Schedule the candidates."""
+        if self.enabled and len(c):
+            self.clock.chain(c.t, self._candidate, c)
+
+    def _candidate(self, c: Cohort, i: int) -> None:
+        """A candidate: admitted with probability ``rate * waiting / max_per_day``."""
+        if c.attrs.crisis_u[i] * self.max_per_day < self.rate * self.waiting():
+            self.admitted += 1
+            self.admit(c, i)
+
+
+__all__ = [
+    "AssessmentTeam",
+    "CENSUS",
+    "Pathway3",
+    "RECORDS",
+    "Reablement",
+    "UnmetNeed",
+    "split_pools",
+]

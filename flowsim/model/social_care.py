@@ -5,6 +5,11 @@ never went to hospital (background demand), so discharge capacity is not
 dedicated. A request is granted when a package/place is free; for a discharge
 the capacity is held from the grant (the provider keeps it for the patient)
 until the service ends.
+
+Home care can be split (``social_care.home_care_hospital_share``): that share of the
+packages is kept for discharges (from acute beds, community beds and hospital
+reablement hand-ons), the rest for community referrals (people at home and
+community reablement hand-ons), each with its own queue.
 """
 
 from __future__ import annotations
@@ -66,30 +71,39 @@ class SocialCare:
         self.clock = clock
         self.records = Table(RECORDS)
         sc = scn.social_care
-        self.pools = (
-            Pool("home_care", sc.home_care_packages, levels=2),
-            Pool("care_home", sc.care_home_places, levels=2),
-        )
+        share = sc.home_care_hospital_share
+        if share is None:
+            hc = Pool("home_care", sc.home_care_packages, levels=2)
+            hc_comm = hc
+        else:
+            n_h = int(round(sc.home_care_packages * share))
+            hc = Pool("home_care_hospital", n_h, levels=2)
+            hc_comm = Pool("home_care_community", sc.home_care_packages - n_h, levels=2)
+        #: Pools for discharges, by service (home care, care home).
+        self.pools = (hc, Pool("care_home", sc.care_home_places, levels=2))
+        #: Pools for community referrals, by service (the same pools unless split).
+        self.community_pools = (hc_comm, self.pools[1])
         self.discharge_priority = sc.discharge_priority
 
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
         hc, ch = self.pools
+        hc_c = self.community_pools[0]
         src = self.records.source
-        n_comm = sum(1 for q in hc.queues for t in q if src[t.args[0]] == SRC_BACKGROUND)
-        return (
-            hc.capacity,
-            hc.in_use,
-            hc.n_waiting,
-            ch.capacity,
-            ch.in_use,
-            ch.n_waiting,
-            n_comm,
-        )
+        if hc is hc_c:
+            n_comm = sum(1 for q in hc.queues for t in q if src[t.args[0]] == SRC_BACKGROUND)
+            cap, used, queue = hc.capacity, hc.in_use, hc.n_waiting
+        else:
+            n_comm = hc_c.n_waiting
+            cap, used = hc.capacity + hc_c.capacity, hc.in_use + hc_c.in_use
+            queue = hc.n_waiting + hc_c.n_waiting
+        return (cap, used, queue, ch.capacity, ch.in_use, ch.n_waiting, n_comm)
 
-    def start(self, service: int, duration_min: float) -> None:
-        """The service begins now and frees its capacity after ``duration_min``."""
-        self.clock.at(duration_min, self.pools[service].release)
+    def start(self, service: int, duration_min: float, community: bool = False) -> None:
+        """The service begins now and frees its capacity after ``duration_min``
+        (``community``: a community referral's package, from the community part)."""
+        pools = self.community_pools if community else self.pools
+        self.clock.at(duration_min, pools[service].release)
 
     def request(
         self,
@@ -98,9 +112,12 @@ class SocialCare:
         pid: int,
         grant: Callable[..., None],
         *args: object,
+        community: bool = False,
     ) -> None:
         """Step 1: ask for a package or place; ``grant(*args)`` runs when it is free
-        (discharges ahead of community demand if ``social_care.discharge_priority``)."""
+        (discharges ahead of community demand if ``social_care.discharge_priority``).
+        ``community``: a community referral other than background demand (a community
+        reablement hand-on), served from the community part of a split."""
         r = self.records
         k = len(r.service)
         r.patient_id.append(pid)
@@ -108,8 +125,10 @@ class SocialCare:
         r.source.append(source)
         r.request.append(self.clock.now)
         r.start.append(float("nan"))
-        level = 1 if (source == SRC_BACKGROUND and self.discharge_priority) else 0
-        self.pools[service].request(self._granted, level, k, grant, args)
+        background = source == SRC_BACKGROUND
+        level = 1 if (background and self.discharge_priority) else 0
+        pools = self.community_pools if (background or community) else self.pools
+        pools[service].request(self._granted, level, k, grant, args)
 
     def _granted(self, k: int, grant: Callable[..., None], args: tuple) -> None:
         """Step 2: the package or place is the patient's; the requester carries on."""
@@ -118,16 +137,23 @@ class SocialCare:
 
     def prefill(self, service: int, c: Cohort) -> None:
         """Start state: places in use at time 0, each with its residual length."""
-        pool = self.pools[service]
+        pool, comm = self.pools[service], self.community_pools[service]
         r = self.records
         for i, length in enumerate(c.attrs.length_min):
-            pool.occupy()
+            # a split fills its two parts in proportion to their capacities
+            behind = comm.in_use * pool.capacity < pool.in_use * comm.capacity
+            community = (
+                pool is not comm
+                and comm.in_use < comm.capacity
+                and (pool.in_use >= pool.capacity or behind)
+            )
+            (comm if community else pool).occupy()
             r.patient_id.append(c.pid0 + i)
             r.service.append(service)
             r.source.append(SRC_PREFILL)
             r.request.append(0.0)
             r.start.append(0.0)
-            self.start(service, length)
+            self.start(service, length, community)
 
     def background(self, service: int, c: Cohort) -> None:
         """Community demand: people who never went to hospital, arriving over the run."""
@@ -136,7 +162,7 @@ class SocialCare:
     def _background_arrive(self, service: int, c: Cohort, i: int) -> None:
         """A person in the community needs the service: request it, start when granted."""
         self.request(
-            service, SRC_BACKGROUND, c.pid0 + i, self.start, service, c.attrs.length_min[i]
+            service, SRC_BACKGROUND, c.pid0 + i, self.start, service, c.attrs.length_min[i], True
         )
 
 

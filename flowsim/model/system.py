@@ -29,7 +29,7 @@ from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
 from flowsim.model.ambulance import AmbulanceService
 from flowsim.model.community import CommunityHospital
-from flowsim.model.discharge_services import AssessmentTeam, Reablement
+from flowsim.model.discharge_services import AssessmentTeam, Pathway3, Reablement, UnmetNeed
 from flowsim.model.discharge_window import DischargeWindow
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.elective import ElectiveList
@@ -80,6 +80,7 @@ class CountySystem:
         self.community = CommunityHospital(clock, scn, window, social=self.social)
         self.assessment = AssessmentTeam(clock, scn)
         self.reablement = Reablement(clock, scn, self.social)
+        self.pathway3 = Pathway3(clock, scn)
         self.acute = AcuteHospital(
             clock,
             scn,
@@ -88,6 +89,10 @@ class CountySystem:
             social=self.social,
             assessment=self.assessment,
             reablement=self.reablement,
+            pathway3=self.pathway3,
+        )
+        self.unmet_need = UnmetNeed(
+            clock, scn, self.social, self.community, self.reablement, self.acute.arrive_direct
         )
         self.sdec = SameDayCare(clock, scn, self.acute)
         self.mh = MentalHealthBeds(clock, scn)
@@ -107,6 +112,8 @@ class CountySystem:
             self.elective,
             self.assessment,
             self.reablement,
+            self.pathway3,
+            self.unmet_need,
             self.ambulance or _NoAmbulance(),
             self.sdec,
             self.mh,
@@ -151,6 +158,7 @@ class CountySystem:
         self.clock.chain(c.direct.t, direct, c.direct)
         if self.mh.beds.capacity > 0:
             self.mh.start(c.mh_prefill, c.mh_community)
+        self.unmet_need.start(c.unmet_need)
         self.elective.start(c.referrals)
         self._midnight(0)
 
@@ -301,11 +309,18 @@ def simulate_replication(
         "simulation_s": t2 - t1,
         "events": system.clock.events_scheduled,
         # every patient once: a conveyed incident is also in the ambulance cohort
-        "patients": sum(len(c) for c in cohorts.all()) - n_conveyed,
+        "patients": sum(len(c) for c in cohorts.all())
+        - n_conveyed
+        - len(cohorts.unmet_need)
+        + system.unmet_need.admitted,
         # arrivals during the run, start-state patients and the initial list excluded;
         # 999 incidents not conveyed count here (conveyed ones are the ambulance cohort)
+        # the unmet-need candidates' patient ids (those admitted have acute rows)
+        "unmet_need_pid0": int(cohorts.unmet_need.pid0),
+        "unmet_need_candidates": len(cohorts.unmet_need),
         "arrivals": sum(len(getattr(cohorts, f)) for f in ARRIVING)
         + referrals_in_run
+        + system.unmet_need.admitted
         + len(cohorts.incidents)
         - n_conveyed,
     }

@@ -66,7 +66,11 @@ EXPECTED = {
         {"ed.walkin_arrivals_per_day", "ed.walkin_majors_fraction"},
         lambda w: w.ed.walkin_arrivals_per_day * (1 - w.ed.walkin_majors_fraction) * 0.2 * 365 * 80,
     ),
-    "seven_day_discharge": ({"discharge.weekend_factor"}, lambda w: 1_000_000),
+    # with a weekday profile (issue 16) its weekend days are raised too
+    "seven_day_discharge": (
+        {"discharge.weekend_factor", "discharge.weekday_profile"},
+        lambda w: 1_000_000,
+    ),
     "elective_hub": ({"elective.ringfenced_beds"}, lambda w: 20 * 365 * w.costs.acute_bed_day_gbp),
     "more_ed_clinicians": ({"ed.clinicians_by_hour"}, lambda w: 2 * 14 * 365 * 110),
     # the ambulance service is modelled: hear and treat takes incidents from conveyance,

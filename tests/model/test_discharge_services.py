@@ -103,3 +103,23 @@ def test_reablement_place_is_held_until_home_care_starts():
     r = s.reablement.records
     assert list(r.source) == [2, 0]
     assert np.allclose(np.array(r.start) - np.array(r.request), [0.0, 5 * DAY - 2.0])
+
+
+def test_part_time_assessor_works_the_first_part_of_the_shift():
+    # 1.5 whole-time equivalents: two on shift 09:00-13:00, one 13:00-17:00. Four P1
+    # cases fit at 01:00, 4 h each: two finish at 13:00, the third runs 13:00-17:00 (the
+    # part-timer has gone, so only one starts), the fourth waits for the next day.
+    scn = tiny_scenario(
+        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
+        discharge={
+            "use_window": False,
+            "weekend_factor": 1.0,
+            "assessment_staff_by_weekday": [1.5] * 7,
+            "assessment_shift_start_hour": 9,
+            "assessment_shift_hours": 8,
+        },
+        social_care={"home_care_packages": 10},
+    )
+    direct = with_services(cohort("direct", [60.0] * 4, pathway=[1] * 4, los=[0.0] * 4))
+    s = run_system(scn, cohorts(direct=direct), until_days=3)
+    assert sorted(s.acute.records.referred) == [13 * 60.0, 13 * 60.0, 17 * 60.0, DAY + 13 * 60.0]

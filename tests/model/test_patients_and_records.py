@@ -110,7 +110,9 @@ def test_census_is_the_merge_of_the_settings_snapshots(worcs_short):
     assert named["acute_beds_available"] == s.acute.beds.capacity
     assert named["acute_delayed"] == sum(s.acute.delayed)
     assert named["ed_in_department"] == s.ed.in_department
-    assert named["community_occupied"] == s.community.beds.in_use
+    # community hospital beds (one pool here) plus the D2A beds in care homes
+    assert named["community_occupied"] == s.community.beds.in_use + s.community.d2a.in_use
+    assert named["d2a_occupied"] == s.community.d2a.in_use
     assert named["care_home_queue"] == s.social.pools[1].n_waiting
     assert named["elective_waiting_list"] == len(s.elective)
 

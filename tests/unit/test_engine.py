@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import simpy
 from helpers import tiny_scenario
@@ -415,3 +416,51 @@ def test_a_closed_system_is_freed_without_the_cyclic_collector():
         assert alive() is None
     finally:
         gc.enable()
+
+
+# ---- the weekday-profile discharge rule (issue 16)
+def test_open_probabilities_reproduce_the_profile_for_an_even_flow():
+    from flowsim.model.discharge_window import open_probabilities, realised_profile
+
+    w48 = [0.96, 1.11, 1.15, 1.15, 1.15, 0.84, 0.64]
+    f = open_probabilities(w48)
+    assert max(f) == pytest.approx(1.0) and min(f) > 0.0
+    assert np.allclose(realised_profile(f), w48, atol=1e-6)
+    # by hand: a flat profile needs no backlog, every day clears everyone
+    assert open_probabilities([1.0] * 7) == (1.0,) * 7
+
+
+def test_profile_rule_slots_and_open_hours():
+    from flowsim.model.discharge_window import hour_cdf, next_profile_time, slot_minute
+
+    cw = hour_cdf([0.0] * 10 + [1.0] * 10 + [0.0] * 4)  # slots even over 10:00-20:00
+    assert slot_minute(0.5, cw) == 15 * 60.0
+    always = (1.0,) * 7
+    # ready at 08:00 -> the 15:00 slot; ready at 16:00 (after the slot, busy hour) -> at
+    # once; ready at 21:00 -> next day's slot
+    assert next_profile_time(8 * 60.0, 0.5, 0.3, always, cw, 0) == 15 * 60.0
+    assert next_profile_time(16 * 60.0, 0.5, 0.3, always, cw, 0) == 16 * 60.0
+    assert next_profile_time(21 * 60.0, 0.5, 0.3, always, cw, 0) == DAY + 15 * 60.0
+    # a day closed to everyone (probability 0) is skipped: Tuesday's slot instead
+    monday_shut = (0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+    assert next_profile_time(8 * 60.0, 0.5, 0.3, monday_shut, cw, 0) == DAY + 15 * 60.0
+
+
+def test_profile_rule_realised_weekday_shares_match_for_an_even_flow():
+    # 20,000 patients ready evenly over 10 weeks, each with its own uniforms: the
+    # weekday shares of their leaving days follow the profile within sampling error
+    # (each share ~2,860 discharges: binomial sd ~1.8%, so 6% is > 3 sd).
+    from flowsim.model.discharge_window import hour_cdf, next_profile_time, open_probabilities
+
+    rng = np.random.default_rng(5)
+    w48 = [0.96, 1.11, 1.15, 1.15, 1.15, 0.84, 0.64]
+    f = open_probabilities(w48)
+    cw = hour_cdf([1.0] * 24)
+    t = np.sort(rng.uniform(7 * DAY, 77 * DAY, 20_000))
+    u = rng.uniform(size=(20_000, 2))
+    leave = np.array(
+        [next_profile_time(ti, a, b, f, cw, 0) for ti, (a, b) in zip(t, u, strict=True)]
+    )
+    keep = (leave >= 14 * DAY) & (leave < 70 * DAY)
+    counts = np.bincount((leave[keep] // DAY).astype(int) % 7, minlength=7)
+    assert np.allclose(counts / counts.mean(), w48, rtol=0.06)

@@ -48,8 +48,6 @@ KNOWN_MISFITS = {
     "worcestershire": {
         "ed_dta_over_4h_pct",
         "ed_12h_from_arrival_pct (2024-12)",
-        "ed_trolley_waits_12h (2025-01)",
-        "delayed_patients_mean",
         "ed_mh_12h_pct",
         "ed_mh_24h_pct",
     },
