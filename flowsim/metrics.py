@@ -365,7 +365,8 @@ def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str,
     use x daily cost + care-home places in use x weekly fee / 7 + the annual cost
     of applied interventions pro rata + escalation beds open but empty at midnight x
     acute bed-day cost (staffed for the days they are open, and only those: an
-    escalation never triggered in the period costs nothing). ``cost_delayed_bed_days_gbp`` = acute
+    escalation never triggered in the period costs nothing) + escalated midnights x
+    the extra assessors of the discharge push x their daily cost. ``cost_delayed_bed_days_gbp`` = acute
     delayed bed-days x acute bed-day cost.
     """
     co = scn.costs
@@ -378,6 +379,9 @@ def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str,
         + c["care_home_in_use"].sum() * co.care_home_week_gbp / 7.0
         + scn.intervention_cost_gbp_per_year * scn.run.days / 365.0
         + _empty_escalation_bed_days(c) * co.acute_bed_day_gbp
+        + c["acute_escalated"].sum()
+        * scn.acute.escalation_extra_assessors
+        * co.escalation_assessor_day_gbp
     )
     return {
         "cost_total_gbp": float(total),

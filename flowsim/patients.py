@@ -656,12 +656,16 @@ def _mental_health(b: CohortBuilder, scn: Scenario, n: int) -> tuple[np.ndarray,
     return mh, los
 
 
-def _sdec_stays(b: CohortBuilder, scn: Scenario, los_min: np.ndarray, prob: float) -> list[float]:
+def _sdec_stays(
+    b: CohortBuilder, scn: Scenario, los_min: np.ndarray, pathway: np.ndarray, prob: float
+) -> list[float]:
     """SDEC chair times of would-be emergency admissions SDEC can manage, -1 for others:
     a share ``prob`` of those whose stay to medically fit would be under
-    ``sdec.max_los_days`` (``los_min`` inf: not admitted)."""
+    ``sdec.max_los_days`` and who would go home with no care (pathway 0; ``los_min``
+    inf: not admitted). A patient who will need a care package, a rehab bed or a care
+    home is not sent home from SDEC the same day."""
     sd = scn.sdec
-    ok = (los_min < sd.max_los_days * MIN_PER_DAY) & (b.u("sdec") < prob)
+    ok = (los_min < sd.max_los_days * MIN_PER_DAY) & (pathway == 0) & (b.u("sdec") < prob)
     stay = np.full(ok.size, -1.0)
     stay[ok] = ppf(sd.stay_min, b.u("sdec_stay")[ok])
     return stay.tolist()
@@ -691,7 +695,9 @@ def _ed_extras(
     if sd.chairs > 0:
         los = np.full(admit.size, np.inf)
         los[admit] = a.care.los_min
-        a.sdec_min = _sdec_stays(b, scn, los, sd.ed_eligible_prob)
+        pw = np.full(admit.size, -1)
+        pw[admit] = a.care.pathway
+        a.sdec_min = _sdec_stays(b, scn, los, pw, sd.ed_eligible_prob)
     if mh.size:
         a.mh = mh.tolist()
         a.mh_los_min = mh_los.tolist()
@@ -825,7 +831,8 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     )
     if scn.sdec.chairs > 0:
         los = np.asarray(direct.attrs.los_min)
-        direct.attrs.sdec_min = _sdec_stays(b, scn, los, scn.sdec.direct_eligible_prob)
+        pw = np.asarray(direct.attrs.pathway)
+        direct.attrs.sdec_min = _sdec_stays(b, scn, los, pw, scn.sdec.direct_eligible_prob)
 
     # -- elective referrals; the initial waiting list uses the same source's stream
     el = scn.elective

@@ -543,6 +543,12 @@ class AcuteCfg(_Frozen):
         0, description="stand down only when at most this many A&E patients wait for a bed"
     )
     escalation_opens_beds: Bool = Field(True, description="escalation opens the escalation beds")
+    escalation_extra_assessors: NonNegFloat = Field(
+        0.0,
+        description="assessment and brokerage staff (whole-time equivalents) added to each "
+        "day's shift while the trust is escalated: a discharge push with redeployed and "
+        "agency staff, costed per escalated day (costs.escalation_assessor_day_gbp); 0: none",
+    )
     escalation_cancels_electives: Bool = Field(
         False,
         description="while escalated, ordinary electives get no general bed (they are "
@@ -1074,6 +1080,11 @@ class CostCfg(_Frozen):
 
     acute_bed_day_gbp: NonNegFloat = Field(562, description="acute bed-day cost, GBP (E44)")
     community_bed_day_gbp: NonNegFloat = Field(300, description="community bed-day cost, GBP (D)")
+    escalation_assessor_day_gbp: NonNegFloat = Field(
+        250,
+        description="an extra assessor for a day of escalation, GBP (D: £45k a year per WTE "
+        "with an agency or overtime premium)",
+    )
     ed_attendance_gbp: NonNegFloat = Field(148, description="A&E attendance cost, GBP")
     home_care_package_day_gbp: NonNegFloat = Field(
         200, description="home care package cost per day, GBP (E40-based, D)"

@@ -32,8 +32,10 @@ Winter pressure on the bed base (issue 17):
   checked every ``escalation_check_hours``: when the base beds are at least
   ``escalation_on_occupancy_pct`` full, or at least ``escalation_on_awaiting_bed``
   emergency patients wait for a bed, the trust escalates: it opens its escalation
-  beds and, if ``escalation_cancels_electives``, gives ordinary electives no general
-  bed (they are cancelled on the day). It stands down when occupancy is below
+  beds, if ``escalation_cancels_electives`` gives ordinary electives no general
+  bed (they are cancelled on the day), and boosts discharges: each day's assessment
+  and brokerage shift gets ``escalation_extra_assessors`` more staff (a discharge push
+  with redeployed and agency staff, costed per escalated day). It stands down when occupancy is below
   ``escalation_off_occupancy_pct`` and the queue is at most
   ``escalation_off_awaiting_bed``. The midnight census says whether the trust was
   escalated, so escalation is costed only for the days it was active.
@@ -234,6 +236,7 @@ class AcuteHospital:
         self.off_queue = ac.escalation_off_awaiting_bed
         self.opens_beds = ac.escalation_opens_beds
         self.cancels_electives = ac.escalation_cancels_electives
+        self.extra_assessors = ac.escalation_extra_assessors
         self.closed_beds = 0  # closed to admissions by outbreaks
         #: Beds opened by a user's process (see :meth:`open_surge_beds`); 0 by default.
         self.surge_beds = 0
@@ -353,6 +356,9 @@ class AcuteHospital:
         return max(self.base_beds + extra + self.surge_beds - self.closed_beds, 0)
 
     def _set_capacity(self) -> None:
+        """Open the beds of the moment (and the escalation discharge push, if any)."""
+        if self.extra_assessors and self.assessment is not None:
+            self.assessment.extra = self.extra_assessors if self._escalated_now() else 0.0
         if not self.grouped:
             self.beds.set_capacity(self.capacity_for_month(self.month))
             return

@@ -100,6 +100,9 @@ class AssessmentTeam:
         self.start_min = d.assessment_shift_start_hour * 60.0
         self.shift_min = d.assessment_shift_hours * 60.0
         self.pool = Pool("assessors", 0)
+        #: Extra WTE on each shift while the acute trust is escalated (its discharge
+        #: push, ``acute.escalation_extra_assessors``), set by the trust; read at shift start.
+        self.extra = 0.0
 
     def snapshot(self) -> tuple:
         """The census field ``assessment_queue``."""
@@ -112,6 +115,7 @@ class AssessmentTeam:
 
     def _shift_start(self, day: int) -> None:
         n = self.staff[self.clock.weekday(self.clock.now)]
+        n += self.extra
         whole = int(n)
         part = n - whole
         if part > 0.0:  # a part-timer on shift for that fraction of it
