@@ -366,8 +366,8 @@ def cost_kpis(rep: Replication, scn: Scenario, k: dict[str, float]) -> dict[str,
     of applied interventions pro rata + escalation beds open but empty at midnight x
     acute bed-day cost (staffed for the days they are open, and only those: an
     escalation never triggered in the period costs nothing) + escalated midnights x
-    the extra assessors of the discharge push x their daily cost. ``cost_delayed_bed_days_gbp`` = acute
-    delayed bed-days x acute bed-day cost.
+    the extra assessors of the discharge push x their daily cost.
+    ``cost_delayed_bed_days_gbp`` = acute delayed bed-days x acute bed-day cost.
     """
     co = scn.costs
     c = _window_census(rep)

@@ -35,8 +35,8 @@ Winter pressure on the bed base (issue 17):
   beds, if ``escalation_cancels_electives`` gives ordinary electives no general
   bed (they are cancelled on the day), and boosts discharges: each day's assessment
   and brokerage shift gets ``escalation_extra_assessors`` more staff (a discharge push
-  with redeployed and agency staff, costed per escalated day). It stands down when occupancy is below
-  ``escalation_off_occupancy_pct`` and the queue is at most
+  with redeployed and agency staff, costed per escalated day). It stands down when
+  occupancy is below ``escalation_off_occupancy_pct`` and the queue is at most
   ``escalation_off_awaiting_bed``. The midnight census says whether the trust was
   escalated, so escalation is costed only for the days it was active.
 """

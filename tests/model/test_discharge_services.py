@@ -123,3 +123,51 @@ def test_part_time_assessor_works_the_first_part_of_the_shift():
     direct = with_services(cohort("direct", [60.0] * 4, pathway=[1] * 4, los=[0.0] * 4))
     s = run_system(scn, cohorts(direct=direct), until_days=3)
     assert sorted(s.acute.records.referred) == [13 * 60.0, 13 * 60.0, 17 * 60.0, DAY + 13 * 60.0]
+
+
+def _push_scenario(escalated: bool, extra: float):
+    """One assessor, 4-hour cases, escalation by calendar in every month (or never)."""
+    return tiny_scenario(
+        acute={
+            "emergency_los_days": {"kind": "fixed", "mean": 0},
+            "escalation_trigger": "calendar",
+            "escalation_beds": 1 if escalated else 0,
+            "escalation_months": list(range(1, 13)),
+            "escalation_extra_assessors": extra,
+        },
+        discharge={
+            "use_window": False,
+            "weekend_factor": 1.0,
+            "assessment_staff_by_weekday": [1] * 7,
+            "assessment_shift_start_hour": 9,
+            "assessment_shift_hours": 8,
+        },
+        social_care={"home_care_packages": 10},
+    )
+
+
+def test_escalation_discharge_push_adds_assessors_only_while_escalated():
+    # As the one-assessor case above, but while the trust is escalated two more staff
+    # join each shift: the three cases fit at 01:00 are all done at 13:00 on day 0.
+    direct = with_services(cohort("direct", [60.0, 60.0, 60.0], pathway=[1, 1, 1], los=[0.0] * 3))
+    s = run_system(_push_scenario(True, 2.0), cohorts(direct=direct), until_days=3)
+    assert s.acute.records.leave == [13 * 60.0] * 3
+    assert s.assessment.extra == 2.0
+    # not escalated: the push never starts (the one assessor takes the cases in turn)
+    direct = with_services(cohort("direct", [60.0, 60.0, 60.0], pathway=[1, 1, 1], los=[0.0] * 3))
+    s = run_system(_push_scenario(False, 2.0), cohorts(direct=direct), until_days=3)
+    assert s.acute.records.leave == [13 * 60.0, 17 * 60.0, DAY + 13 * 60.0]
+    assert s.assessment.extra == 0.0
+
+
+def test_escalation_discharge_push_is_costed_per_escalated_day():
+    import flowsim
+
+    on = _push_scenario(True, 2.0)
+    off = _push_scenario(True, 0.0)
+    k_on = flowsim.simulate(on, seed=1).kpis
+    k_off = flowsim.simulate(off, seed=1).kpis
+    days = k_on["escalation_days"]
+    assert days == on.run.days  # escalated at every midnight of the period
+    extra = k_on["cost_total_gbp"] - k_off["cost_total_gbp"]
+    assert extra == 2.0 * days * on.costs.escalation_assessor_day_gbp

@@ -79,6 +79,7 @@ def test_huge_capacities(short):
                 "ed.spaces": 100_000,
                 "community.beds": 100_000,
                 "ed.clinicians_by_hour": [10_000] * 24,
+                "ambulance.handover_staff_by_hour": [10_000] * 24,
                 "social_care.home_care_packages": 1_000_000,
                 "social_care.care_home_places": 1_000_000,
                 "acute.initial_occupancy_pct": 1,
@@ -108,6 +109,9 @@ def test_tiny_capacities_queues_grow_and_run_ends(short, corridor):
         # (a finite fleet and corridor are tested in tests/model/test_ambulance_*.py)
         "ambulance.service": None,
         "ed.corridor_spaces": None,
+        # no receiving nurses: once in the corridor a crew hands over at once (their
+        # queue is tested in tests/model/test_handover_staff.py)
+        "ambulance.handover_staff_by_hour": None,
     }
     if not corridor:
         overrides["ed.corridor_care_after_min"] = None
