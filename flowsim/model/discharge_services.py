@@ -80,7 +80,8 @@ class AssessmentTeam:
     with the weekday's head count; a case started before the shift ends is finished.
     A fractional count is whole-time equivalents: 8.5 is 8 staff for the shift and a
     part-timer for its first half (so capacity comes in hours of staff time, not only
-    in whole shifts).
+    in whole shifts). While the acute trust is escalated its discharge push adds
+    ``extra`` staff to each shift (``acute.escalation_extra_assessors``).
 
     Parameters
     ----------

@@ -20,23 +20,35 @@ def with_services(c: Cohort, work_min: float = 240.0, reab: bool = False) -> Coh
     return c
 
 
+def assessors(staff, acute=None, discharge=None, **more):
+    """The tiny county with stays of 0 (a direct admission is fit at once), no discharge
+    window, and ``staff`` assessors by weekday on a 09:00-17:00 shift; ``acute`` and
+    ``discharge`` add to those sections, ``more`` are further sections."""
+    return tiny_scenario(
+        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}, **(acute or {})},
+        discharge={
+            "use_window": False,
+            "weekend_factor": 1.0,
+            "assessment_staff_by_weekday": staff,
+            "assessment_shift_start_hour": 9,
+            "assessment_shift_hours": 8,
+            **(discharge or {}),
+        },
+        **more,
+    )
+
+
+def p1_cases(n: int) -> Cohort:
+    """``n`` pathway-1 direct admissions arriving at 01:00 on day 0, fit at once."""
+    return with_services(cohort("direct", [60.0] * n, pathway=[1] * n, los=[0.0] * n))
+
+
 def test_one_assessor_takes_cases_in_turn_within_the_shift():
     # One assessor on shift 09:00-17:00 every day; cases take 4 h. Three P1 patients
     # fit at 01:00 on day 0 (LOS 0, admit at 60): 09:00-13:00, 13:00-17:00, then the
     # third starts only at the next shift (day 1 09:00) and finishes at 13:00.
-    scn = tiny_scenario(
-        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
-        discharge={
-            "use_window": False,
-            "weekend_factor": 1.0,
-            "assessment_staff_by_weekday": [1] * 7,
-            "assessment_shift_start_hour": 9,
-            "assessment_shift_hours": 8,
-        },
-        social_care={"home_care_packages": 10},
-    )
-    direct = with_services(cohort("direct", [60.0, 60.0, 60.0], pathway=[1, 1, 1], los=[0.0] * 3))
-    s = run_system(scn, cohorts(direct=direct), until_days=3)
+    scn = assessors([1] * 7, social_care={"home_care_packages": 10})
+    s = run_system(scn, cohorts(direct=p1_cases(3)), until_days=3)
     assert s.acute.records.leave == [13 * 60.0, 17 * 60.0, DAY + 13 * 60.0]
     assert list(s.acute.records.referred) == s.acute.records.leave
     # nobody is assessed outside the shift, and pathway 0 never queues for staff
@@ -46,16 +58,9 @@ def test_one_assessor_takes_cases_in_turn_within_the_shift():
 def test_no_staff_at_weekend_holds_cases_to_monday():
     # Staff Monday-Friday only; the run starts on a Friday: a case fit on Friday
     # evening waits for Monday's 09:00 shift and is done at 13:00.
-    scn = tiny_scenario(
+    scn = assessors(
+        [1, 1, 1, 1, 1, 0, 0],
         run={"days": 5, "warmup_days": 0, "replications": 1, "seed": 7, "start_weekday": 4},
-        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
-        discharge={
-            "use_window": False,
-            "weekend_factor": 1.0,
-            "assessment_staff_by_weekday": [1, 1, 1, 1, 1, 0, 0],
-            "assessment_shift_start_hour": 9,
-            "assessment_shift_hours": 8,
-        },
     )
     direct = with_services(cohort("direct", [18 * 60.0], pathway=[3], los=[0.0]))
     s = run_system(scn, cohorts(direct=direct), until_days=5)
@@ -63,17 +68,7 @@ def test_no_staff_at_weekend_holds_cases_to_monday():
 
 
 def test_duplicated_assessment_queues_twice():
-    scn = tiny_scenario(
-        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
-        discharge={
-            "use_window": False,
-            "weekend_factor": 1.0,
-            "assessment_staff_by_weekday": [1] * 7,
-            "assessment_shift_start_hour": 9,
-            "assessment_shift_hours": 8,
-            "assessment_rounds": 2,
-        },
-    )
+    scn = assessors([1] * 7, discharge={"assessment_rounds": 2})
     direct = with_services(cohort("direct", [60.0], pathway=[3], los=[0.0]))
     s = run_system(scn, cohorts(direct=direct), until_days=2)
     assert s.acute.records.leave == [17 * 60.0]  # two 4-hour rounds in turn
@@ -109,38 +104,20 @@ def test_part_time_assessor_works_the_first_part_of_the_shift():
     # 1.5 whole-time equivalents: two on shift 09:00-13:00, one 13:00-17:00. Four P1
     # cases fit at 01:00, 4 h each: two finish at 13:00, the third runs 13:00-17:00 (the
     # part-timer has gone, so only one starts), the fourth waits for the next day.
-    scn = tiny_scenario(
-        acute={"emergency_los_days": {"kind": "fixed", "mean": 0}},
-        discharge={
-            "use_window": False,
-            "weekend_factor": 1.0,
-            "assessment_staff_by_weekday": [1.5] * 7,
-            "assessment_shift_start_hour": 9,
-            "assessment_shift_hours": 8,
-        },
-        social_care={"home_care_packages": 10},
-    )
-    direct = with_services(cohort("direct", [60.0] * 4, pathway=[1] * 4, los=[0.0] * 4))
-    s = run_system(scn, cohorts(direct=direct), until_days=3)
+    scn = assessors([1.5] * 7, social_care={"home_care_packages": 10})
+    s = run_system(scn, cohorts(direct=p1_cases(4)), until_days=3)
     assert sorted(s.acute.records.referred) == [13 * 60.0, 13 * 60.0, 17 * 60.0, DAY + 13 * 60.0]
 
 
 def _push_scenario(escalated: bool, extra: float):
     """One assessor, 4-hour cases, escalation by calendar in every month (or never)."""
-    return tiny_scenario(
+    return assessors(
+        [1] * 7,
         acute={
-            "emergency_los_days": {"kind": "fixed", "mean": 0},
             "escalation_trigger": "calendar",
             "escalation_beds": 1 if escalated else 0,
             "escalation_months": list(range(1, 13)),
             "escalation_extra_assessors": extra,
-        },
-        discharge={
-            "use_window": False,
-            "weekend_factor": 1.0,
-            "assessment_staff_by_weekday": [1] * 7,
-            "assessment_shift_start_hour": 9,
-            "assessment_shift_hours": 8,
         },
         social_care={"home_care_packages": 10},
     )
@@ -149,13 +126,11 @@ def _push_scenario(escalated: bool, extra: float):
 def test_escalation_discharge_push_adds_assessors_only_while_escalated():
     # As the one-assessor case above, but while the trust is escalated two more staff
     # join each shift: the three cases fit at 01:00 are all done at 13:00 on day 0.
-    direct = with_services(cohort("direct", [60.0, 60.0, 60.0], pathway=[1, 1, 1], los=[0.0] * 3))
-    s = run_system(_push_scenario(True, 2.0), cohorts(direct=direct), until_days=3)
+    s = run_system(_push_scenario(True, 2.0), cohorts(direct=p1_cases(3)), until_days=3)
     assert s.acute.records.leave == [13 * 60.0] * 3
     assert s.assessment.extra == 2.0
     # not escalated: the push never starts (the one assessor takes the cases in turn)
-    direct = with_services(cohort("direct", [60.0, 60.0, 60.0], pathway=[1, 1, 1], los=[0.0] * 3))
-    s = run_system(_push_scenario(False, 2.0), cohorts(direct=direct), until_days=3)
+    s = run_system(_push_scenario(False, 2.0), cohorts(direct=p1_cases(3)), until_days=3)
     assert s.acute.records.leave == [13 * 60.0, 17 * 60.0, DAY + 13 * 60.0]
     assert s.assessment.extra == 0.0
 
