@@ -112,6 +112,11 @@ class Table:
         for f in self.schema.fields:
             setattr(self, f.name, Column.filled(_TYPECODE[f.dtype], _FILL[f.dtype], n))
 
+    def grow(self, n: int) -> None:
+        """Add ``n`` empty rows (NaN, -1, False) at the end, to be filled in place."""
+        for f in self.schema.fields:
+            getattr(self, f.name).extend(Column.filled(_TYPECODE[f.dtype], _FILL[f.dtype], n))
+
     def trim(self, n: int) -> None:
         """Keep the first ``n`` rows (drop the unused tail of a pre-sized table)."""
         for name in self.schema.names:

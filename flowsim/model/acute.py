@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappop, heappush
 
 from flowsim.config import Scenario
 from flowsim.model.community import CommunityHospital
@@ -59,7 +60,6 @@ from flowsim.records import (
     KIND_DIRECT,
     KIND_ELECTIVE,
     KIND_PREFILL,
-    NAN,
     SRC_ACUTE,
     Table,
     schema,
@@ -163,6 +163,10 @@ class _Held:
         return was
 
 
+#: Empty spell rows added at a time (:meth:`AcuteHospital._new_spell`).
+SPELL_BLOCK = 4096
+
+
 class AcuteHospital:
     """The acute trust's G&A beds (and a ring-fenced elective hub).
 
@@ -170,7 +174,8 @@ class AcuteHospital:
 
     0. :meth:`arrive_direct`: a direct emergency admission arrives (or is diverted).
     1. :meth:`request_emergency` / :meth:`request_elective`: queue for a bed.
-    2. :meth:`_admit`: in a bed; stays until medically fit.
+    2. :meth:`_admit`: in a bed; stays until medically fit (pathway 0: the leaving
+       time is known now, :meth:`_admit_p0`).
     3. :meth:`_fit`: medically fit (a delayed discharge from now); admin time.
     3b. :meth:`_to_assessment`: queue for assessment and brokerage staff.
     4. :meth:`_referred`: the pathway's capacity is requested; the bed is kept.
@@ -247,6 +252,13 @@ class AcuteHospital:
         self.emergency_level = 1 - self.elective_level
         self.hub = Pool("elective_hub", scn.elective.ringfenced_beds)
         self.delayed = [0, 0, 0, 0]
+        #: (fit time, record row) of pathway-0 patients not yet counted as fit
+        self._fits_p0: list[tuple[float, int]] = []
+        clock.on_pause(self._count_fit)
+        # Spell records grow in blocks of empty rows filled in place (cheaper than
+        # eleven appends per spell); the unused tail goes whenever the clock pauses.
+        self._n_spells = 0
+        clock.on_pause(self._trim_spells)
         self.turnaround_min = ac.bed_turnaround_hours * 60.0
         self.divert_direct = ac.divert_direct_when_full
         self.cleaning_general = 0  # general beds empty between patients, not yet free
@@ -322,6 +334,7 @@ class AcuteHospital:
 
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
+        self._count_fit()
         d = self.delayed
         return (
             self.beds.capacity,
@@ -427,20 +440,21 @@ class AcuteHospital:
 
     # ------------------------------------------------------------ admission
     def _new_spell(self, kind: int, p: Patient) -> None:
-        """Open the patient's acute spell record (its row is ``p.acute_row``)."""
+        """Open the patient's acute spell record (its row is ``p.acute_row``; the other
+        fields start empty: NaN times, pathway and bed group -1, not an outlier)."""
         r = self.records
-        p.acute_row = len(r.kind)
-        r.patient_id.append(p.pid)
-        r.kind.append(kind)
-        r.request.append(self.clock.now)
-        r.admit.append(NAN)
-        r.fit.append(NAN)
-        r.leave.append(NAN)
-        r.pathway.append(-1)
-        r.referred.append(NAN)
-        r.granted.append(NAN)
-        r.bed_group.append(-1)
-        r.outlier.append(False)
+        k = self._n_spells
+        if k == len(r.kind):
+            r.grow(SPELL_BLOCK)
+        self._n_spells = k + 1
+        p.acute_row = k
+        r.patient_id[k] = p.pid
+        r.kind[k] = kind
+        r.request[k] = self.clock.now
+
+    def _trim_spells(self) -> None:
+        """Drop the empty rows after the last spell (see :meth:`_new_spell`)."""
+        self.records.trim(self._n_spells)
 
     def request_emergency(
         self, p: Patient, kind: int, on_admit: Callable[[Patient], None] | None = None
@@ -649,7 +663,41 @@ class AcuteHospital:
         p.bed = bed
         if on_admit is not None:
             on_admit(p)
-        self.clock.at(p.care.los_min[p.j], self._fit, p)
+        if p.care.pathway[p.j] == 0:
+            self._admit_p0(p)
+        else:
+            self.clock.at(p.care.los_min[p.j], self._fit, p)
+
+    def _admit_p0(self, p: Patient) -> None:
+        """Steps 3 and 6 (pathway 0, home with no care): the patient needs no capacity
+        after the stay, so their leaving time is known on admission and scheduled now.
+        Becoming fit changes nothing but the delayed count and the record, so it costs
+        no event: the fit time joins a heap the census reads (:meth:`_count_fit`). Same
+        as :meth:`_fit` then :meth:`_ready` at the fit time."""
+        care, j = p.care, p.j
+        now = self.clock.now
+        fit = now + max(care.los_min[j], 0.0)
+        p.pathway = 0
+        heappush(self._fits_p0, (fit, p.acute_row))
+        t = self.window.leave_time(
+            fit + care.assess_min[j], care.dis_hour_u[j], care.dis_weekend_u[j]
+        )
+        self.clock.at(t - now, self._leave, p)
+
+    def _count_fit(self) -> None:
+        """Pathway-0 patients fit before now become delayed discharges in the census
+        and get their fit time in the records (one fit exactly now is not yet counted,
+        as a step due now would not have run before the step reading the census)."""
+        h, now = self._fits_p0, self.clock.now
+        if h and h[0][0] < now:
+            r = self.records
+            n = 0
+            while h and h[0][0] < now:
+                t, k = heappop(h)
+                r.fit[k] = t
+                r.pathway[k] = 0
+                n += 1
+            self.delayed[0] += n
 
     # ------------------------------------------------------------ discharge
     def _fit(self, p: Patient) -> None:

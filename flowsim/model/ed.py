@@ -37,7 +37,10 @@ The stages of an attendance (issue 17 item 3):
    ``ed.admitted_decision_min``, fitted to E12 (time in department of admitted patients,
    see docs/validation.md). A patient who would be admitted and whom SDEC can manage is
    streamed there after assessment when the unit takes them
-   (:mod:`flowsim.model.sdec`); they leave A&E then.
+   (:mod:`flowsim.model.sdec`); they leave A&E then. A minors patient going home holds
+   no space and no one waits on their leaving, so it costs no event either: their
+   departure time is known after assessment and kept on a small heap, which the
+   census (:attr:`EmergencyDepartment.in_department`) reads up to its time.
 4. **Wait for a bed**: an admitted patient keeps their A&E space until an acute bed is
    free (exit block, the "trolley wait" from decision to admit); a mental-health patient
    who needs an MH bed waits in the same way for one from the MH trust's pool
@@ -54,6 +57,7 @@ expected capacity is exact and no random stream is needed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -111,7 +115,7 @@ class EmergencyDepartment:
     7. :meth:`_assessed`: the clinician is free; SDEC, or treatment, diagnostics and
        specialty review.
     8. :meth:`_decided`: home, or admit: wait for a bed (acute, or MH), exit block holds
-       the A&E space.
+       the A&E space (minors going home: no event, :meth:`_leaves_minors`).
     9. :meth:`_admitted`: in a bed (admitted patients only).
     10. :meth:`_depart`: leave A&E; the majors space is freed.
 
@@ -172,14 +176,35 @@ class EmergencyDepartment:
         self.corridor: set[int] = set()  # record rows of attendances in the corridor
         self._watching = False  # a corridor watch event is pending
         self._blocked = False  # the corridor is full: moves resume when a place frees
-        self.in_department = 0
+        self._present = 0  # arrived, and not known to have left (see in_department)
+        #: (departure time, record row) of minors patients going home, not yet counted out
+        self._leaving: list[tuple[float, int]] = []
+        clock.on_pause(self._count_out)
         self.awaiting_bed = 0
         self.ambulances_waiting = 0
         self.n_arrived = 0
 
+    @property
+    def in_department(self) -> int:
+        """Patients in A&E now (arrived and not departed)."""
+        self._count_out()
+        return self._present
+
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
         return (self.in_department, self.awaiting_bed, self.ambulances_waiting)
+
+    def _count_out(self) -> None:
+        """Minors patients gone home before now leave the census and get their
+        departure time in the records (one due exactly now has not left yet, as an
+        event due now would not have run before the step reading the census)."""
+        h, now = self._leaving, self.clock.now
+        if h and h[0][0] < now:
+            depart = self.records.depart
+            while h and h[0][0] < now:
+                t, k = heappop(h)
+                depart[k] = t
+                self._present -= 1
 
     # ------------------------------------------------------------ set-up
     def start(self, ambulance: Cohort, walkin: Cohort, conveyed: bool = False) -> None:
@@ -240,7 +265,7 @@ class EmergencyDepartment:
         r.majors[k] = majors
         if self.mh_on and a.mh[i]:
             r.mh[k] = True
-        self.in_department += 1
+        self._present += 1
         if ambulance:
             self.ambulances_waiting += 1
             self._request_space(self._space_for_crew, p)
@@ -349,15 +374,26 @@ class EmergencyDepartment:
     def _assessed(self, p: Patient) -> None:
         """Step 7: assessed; the clinician is free; a would-be admission SDEC can manage
         goes there if it takes them, others have treatment, diagnostics and specialty
-        review up to the decision."""
+        review up to the decision (minors going home: :meth:`_leaves_minors`)."""
         self.clinicians.release()
         a: EdAttrs = p.attrs
         i = p.i
-        if self.sdec is not None and a.admit[i] and self.sdec.take(a.sdec_min[i]):
-            self.records.sdec[p.ed_row] = True
-            self._depart(p)
+        if a.admit[i]:
+            if self.sdec is not None and self.sdec.take(a.sdec_min[i]):
+                self.records.sdec[p.ed_row] = True
+                self._depart(p)
+                return
+        elif p.ed_level == MINORS and (self.mh_beds is None or a.mh[i] != 2):
+            self._leaves_minors(p, a.treat_min[i])
             return
         self.clock.at(a.treat_min[i], self._decided, p)
+
+    def _leaves_minors(self, p: Patient, treat_min: float) -> None:
+        """Steps 8 and 10 (minors, going home): the patient leaves after treatment.
+        They hold no space and free nothing, so no event is scheduled: the departure
+        joins a heap that the census reads (:meth:`_count_out`). Same as
+        :meth:`_decided` then :meth:`_depart` at that time."""
+        heappush(self._leaving, (self.clock.now + max(treat_min, 0.0), p.ed_row))
 
     def _decided(self, p: Patient) -> None:
         """Step 8: decision: go home, or admit (wait for a bed; exit block holds the
@@ -385,7 +421,7 @@ class EmergencyDepartment:
         """Step 10: leave A&E; a majors space is freed (a corridor place takes none)."""
         k = p.ed_row
         self.records.depart[k] = self.clock.now
-        self.in_department -= 1
+        self._present -= 1
         if p.ed_level == MAJORS:
             if self.corridor and k in self.corridor:
                 self.corridor.remove(k)

@@ -2,7 +2,10 @@
 
 The list (:class:`~flowsim.model.waiting_list.WaitingList`) holds one heap per
 specialty group and setting (day case, ordinary), ordered by the scheduling policy;
-there is no process per waiting patient. Referrals join as they arrive. Each
+there is no process per waiting patient. Referrals join as they arrive; since only
+the scheduler and the midnight census look at the list, the referrals made since it
+last looked join just before it looks (in time order, so the heaps hold exactly what
+they would hold had each joined on arrival, and no event is spent per referral). Each
 day the scheduler removes pathways whose clock stopped for a reason other than
 treatment (validation, removals), then fills the day's theatre minutes
 (:mod:`flowsim.model.theatres`) group by group with cases in list order, each
@@ -75,7 +78,8 @@ class ElectiveList:
 
     Journey steps:
 
-    1. :meth:`_refer`: a referral joins its group's list (day case or ordinary).
+    1. :meth:`_refer`: a referral joins its group's list (day case or ordinary);
+       those made since the list was last looked at join first (:meth:`_catch_up`).
     2. :meth:`_remove_due`: each day, clock stops other than treatment leave the list.
     3. :meth:`_schedule`: each day, the theatre minutes of every group are filled in
        list order: day cases are treated, ordinary cases booked (up to the bed plan).
@@ -117,13 +121,17 @@ class ElectiveList:
         self.removal_heap: list[tuple[float, int]] = []
         self.pending = 0  # booked today, waiting for a bed
         self.referrals: Cohort | None = None
+        self._next = 0  # the first referral not yet on the list (see _catch_up)
+        clock.on_pause(self._catch_up)
 
     def __len__(self) -> int:
         """Patients on the list, including those booked today and still waiting for a bed."""
+        self._catch_up()
         return self.list.n_waiting + self.pending
 
     def snapshot(self) -> tuple:
-        """The midnight census fields of :data:`CENSUS`."""
+        """The midnight census fields of :data:`CENSUS` (``len`` first lets the
+        referrals made since the last look join)."""
         return (len(self), self.acute.hub.in_use)
 
     def start(self, referrals: Cohort) -> None:
@@ -133,12 +141,24 @@ class ElectiveList:
         n_start = sum(1 for t in c.t if t <= 0.0)
         for i in range(n_start):
             self._refer(i)
-        self.clock.chain(c.t[n_start:], self._refer_later, n_start)
+        self._next = n_start
         self.clock.at(self.schedule_min, self._schedule, 0)
 
-    def _refer_later(self, n_start: int, j: int) -> None:
-        """Step 1 for the ``j``-th referral made during the run."""
-        self._refer(n_start + j)
+    def _catch_up(self) -> None:
+        """Step 1 for every referral made before now and not yet on the list, in order.
+
+        A referral due exactly now joins after the step looking at the list, as an
+        arrival due at the time of a scheduled step would (see :meth:`Clock._loop`).
+        """
+        c = self.referrals
+        if c is None:
+            return
+        t, now, i = c.t, self.clock.now, self._next
+        n = len(t)
+        while i < n and t[i] < now:
+            self._refer(i)
+            i += 1
+        self._next = i
 
     def _refer(self, i: int) -> None:
         """Step 1: referral ``i`` joins its group's list."""
@@ -163,6 +183,7 @@ class ElectiveList:
     def _schedule(self, day: int) -> None:
         """Step 3: fill each group's theatre minutes for the day in list order."""
         self.clock.at(MIN_PER_DAY, self._schedule, day + 1)
+        self._catch_up()
         self._remove_due()
         wd = self.clock.weekday(self.clock.now)
         slow = self.slow[min(day, len(self.slow) - 1)]
@@ -236,6 +257,7 @@ class ElectiveList:
     def end_list(self) -> dict[str, np.ndarray]:
         """Everyone on the RTT list now (not planned cases, not those booked today):
         clock start (minutes), priority (2-4), specialty group and patient id, as arrays."""
+        self._catch_up()
         items = [it for it in self.list.waiting_items() if it[0] != 0]
         a = self.referrals.attrs if self.referrals is not None else None
         rows = [it[3] for it in items]

@@ -245,12 +245,16 @@ class Clock:
         self._eid = itertools.count()
         self._queue: list = []
         # Events due more than FAR_MIN ahead (long stays in care homes, home care,
-        # community beds) wait in a second heap, so the heap every event passes
-        # through stays a few hundred entries instead of several thousand. A tick
-        # every FAR_MIN moves those due before the next tick into the near heap; the
-        # tick's insertion number is -1 so it runs before anything due at its time,
-        # and anything scheduled far is due after the next tick: order is unchanged.
-        self._far: list = []
+        # community beds) wait outside the heap, so the heap every event passes
+        # through stays a few hundred entries instead of several thousand. They wait
+        # in buckets of FAR_MIN by due time (no ordering needed there: the heap
+        # orders them by time and insertion number once they join it). A tick every
+        # FAR_MIN moves those due before the next tick into the heap; the tick's
+        # insertion number is -1 so it runs before anything due at its time, and
+        # anything scheduled far is due after the next tick: order is unchanged.
+        self._far: dict[int, list] = {}
+        self._far_origin = self.now  # time of tick 0
+        self._far_tick = 0  # the bucket the next tick moves
         heappush(self._queue, (self.now, -1, self._merge_far, ()))
         #: Time of the pending wake-up for SimPy's next event (inf: none pending).
         self._wake_at = math.inf
@@ -265,6 +269,17 @@ class Clock:
         self._arr_done = 0  # arrivals dispatched before the last merge
         self._pending_chains: list[tuple[object, Callable[..., None], tuple]] = []
         self._running = False
+        self._settle: list[Callable[[], None]] = []
+
+    def on_pause(self, fn: Callable[[], None]) -> None:
+        """Call ``fn()`` each time :meth:`run` returns, at the clock's new time.
+
+        For a setting that keeps lazy state (work whose time is known, counted in
+        only when someone looks, instead of one event each): ``fn`` brings its
+        records and counts up to now, so they read the same after a run as if every
+        step had been an event.
+        """
+        self._settle.append(fn)
 
     @property
     def events_scheduled(self) -> int:
@@ -277,7 +292,14 @@ class Clock:
 
         A NaN delay raises: on the heap it would silently break the time order."""
         if delay > FAR_MIN:
-            heappush(self._far, (self.now + delay, next(self._eid), fn, args))
+            t = self.now + delay
+            b = max(int((t - self._far_origin) // FAR_MIN), self._far_tick)
+            entry = (t, next(self._eid), fn, args)
+            bucket = self._far.get(b)
+            if bucket is None:
+                self._far[b] = [entry]
+            else:
+                bucket.append(entry)
         elif delay >= 0.0:
             heappush(self._queue, (self.now + delay, next(self._eid), fn, args))
         elif delay < 0.0:
@@ -286,11 +308,35 @@ class Clock:
             raise ValueError(f"event delay is {delay!r} (must be a number of minutes) for {fn!r}")
 
     def _merge_far(self) -> None:
-        """Every FAR_MIN: move far events due before the next tick into the near heap."""
+        """Every FAR_MIN: move far events due before the next tick into the near heap.
+
+        Steps:
+
+        1. take this tick's bucket; any of its events due at or after the next tick
+           (only by float round-off of the bucket's bounds) go to the next bucket;
+        2. events of the next bucket due before the next tick (round-off the other
+           way) join the heap too;
+        3. schedule the next tick.
+        """
         far, q = self._far, self._queue
         limit = self.now + FAR_MIN
-        while far and far[0][0] < limit:
-            heappush(q, heappop(far))
+        m = self._far_tick
+        self._far_tick = m + 1
+        later = far.pop(m, None)
+        nxt = far.get(m + 1)
+        if later is not None:
+            for e in later:
+                if e[0] < limit:
+                    heappush(q, e)
+                elif nxt is None:
+                    far[m + 1] = nxt = [e]
+                else:
+                    nxt.append(e)
+        if nxt is not None and any(e[0] < limit for e in nxt):
+            for e in nxt:
+                if e[0] < limit:
+                    heappush(q, e)
+            far[m + 1] = [e for e in nxt if e[0] >= limit]
         heappush(q, (limit, -1, self._merge_far, ()))
 
     # ------------------------------------------------------------ SimPy processes
@@ -336,6 +382,8 @@ class Clock:
         self.now = float(until)
         if until > self.env.now:
             self.env.run(until=until)  # SimPy has nothing due before ``until``
+        for fn in self._settle:
+            fn()
 
     def _loop(self, until: float) -> None:
         """The event loop of :meth:`run`.
@@ -422,6 +470,7 @@ class Clock:
         """
         self._queue.clear()
         self._far.clear()
+        self._settle.clear()
         self._pending_chains.clear()
         self._arr_sources.clear()
         self._arr_t, self._arr_src, self._arr_i = [math.inf], [], []
