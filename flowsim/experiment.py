@@ -32,6 +32,7 @@ from flowsim.metrics import (
     ed_time_histogram,
 )
 from flowsim.model import simulate_replication
+from flowsim.model.engine import gc_paused
 from flowsim.records import Replication, journeys
 from flowsim.stats import LEVEL, NO_INTERVAL_REASON, mean_ci
 from flowsim.warmup import recommended_warmup_days
@@ -64,7 +65,12 @@ class RepResult:
 
 def run_task(task: RepTask) -> RepResult:
     """Simulate one replication and reduce it to KPIs and a daily series."""
-    rep = simulate_replication(task.scenario, task.seed, task.replication)
+    with gc_paused():  # no reference cycles here either; see simulate_replication
+        return _reduce(task, simulate_replication(task.scenario, task.seed, task.replication))
+
+
+def _reduce(task: RepTask, rep: Replication) -> RepResult:
+    """The KPIs, daily series and tables kept of one replication's records."""
     # MSER-5 on the whole census (warm-up included) while the records are still here.
     rep.meta["mser5_warmup_days"] = recommended_warmup_days(rep.census)
     return RepResult(
