@@ -175,7 +175,7 @@ class AcuteHospital:
     0. :meth:`arrive_direct`: a direct emergency admission arrives (or is diverted).
     1. :meth:`request_emergency` / :meth:`request_elective`: queue for a bed.
     2. :meth:`_admit`: in a bed; stays until medically fit (pathway 0: the leaving
-       time is known now, :meth:`_admit_p0`).
+       time is known now, :meth:`_admit_p0`, and fit and leaving cost no event).
     3. :meth:`_fit`: medically fit (a delayed discharge from now); admin time.
     3b. :meth:`_to_assessment`: queue for assessment and brokerage staff.
     4. :meth:`_referred`: the pathway's capacity is requested; the bed is kept.
@@ -252,9 +252,11 @@ class AcuteHospital:
         self.emergency_level = 1 - self.elective_level
         self.hub = Pool("elective_hub", scn.elective.ringfenced_beds)
         self.delayed = [0, 0, 0, 0]
-        #: (fit time, record row) of pathway-0 patients not yet counted as fit
+        #: (fit time, record row) of pathway-0 patients not yet counted as fit, and
+        #: (leaving time, record row, general bed) of those not yet counted as gone
         self._fits_p0: list[tuple[float, int]] = []
-        clock.on_pause(self._count_fit)
+        self._leaves_p0: list[tuple[float, int, bool]] = []
+        clock.on_pause(self._count_p0)
         # Spell records grow in blocks of empty rows filled in place (cheaper than
         # eleven appends per spell); the unused tail goes whenever the clock pauses.
         self._n_spells = 0
@@ -334,7 +336,7 @@ class AcuteHospital:
 
     def snapshot(self) -> tuple:
         """The midnight census fields of :data:`CENSUS`."""
-        self._count_fit()
+        self._count_p0()
         d = self.delayed
         return (
             self.beds.capacity,
@@ -415,6 +417,7 @@ class AcuteHospital:
     def _check_escalation(self) -> None:
         """OPEL-like check: escalate on occupancy or crowding, stand down when both ease."""
         base = max(self.base_beds + self.surge_beds - self.closed_beds, 1)
+        self._count_p0()  # beds being cleaned are counted from the leaving times
         occ = 100.0 * (self.beds.in_use - self.cleaning_general) / base
         queue = self._awaiting()
         if not self.escalated:
@@ -669,11 +672,22 @@ class AcuteHospital:
             self.clock.at(p.care.los_min[p.j], self._fit, p)
 
     def _admit_p0(self, p: Patient) -> None:
-        """Steps 3 and 6 (pathway 0, home with no care): the patient needs no capacity
-        after the stay, so their leaving time is known on admission and scheduled now.
-        Becoming fit changes nothing but the delayed count and the record, so it costs
-        no event: the fit time joins a heap the census reads (:meth:`_count_fit`). Same
-        as :meth:`_fit` then :meth:`_ready` at the fit time."""
+        """Steps 3, 6, 7 and 8 (pathway 0, home with no care): the patient needs no
+        capacity after the stay, so their leaving time is known on admission.
+
+        Steps:
+
+        1. the fit time joins a heap the census reads (:meth:`_count_p0`): becoming fit
+           changes nothing but the delayed count and the record, so it costs no event;
+        2. the leaving time follows (the discharge slot after the admin time);
+        3. with a bed turnaround and one bed pool, leaving frees nothing until the bed
+           is clean: it joins a heap too, and only the bed's release
+           (:meth:`_cleaned`) is scheduled, at the time it would have had;
+           otherwise :meth:`_leave` is scheduled.
+
+        The same as :meth:`_fit`, :meth:`_ready`, :meth:`_leave` and :meth:`_cleaned`
+        as events.
+        """
         care, j = p.care, p.j
         now = self.clock.now
         fit = now + max(care.los_min[j], 0.0)
@@ -682,15 +696,21 @@ class AcuteHospital:
         t = self.window.leave_time(
             fit + care.assess_min[j], care.dis_hour_u[j], care.dis_weekend_u[j]
         )
-        self.clock.at(t - now, self._leave, p)
+        if self.turnaround_min > 0.0 and not self.grouped:
+            leave = now + max(t - now, 0.0)  # the time a step scheduled now would have
+            heappush(self._leaves_p0, (leave, p.acute_row, p.bed is not self.hub))
+            self.clock.at_time(leave + self.turnaround_min, self._cleaned, p.bed)
+        else:
+            self.clock.at(t - now, self._leave, p)
 
-    def _count_fit(self) -> None:
+    def _count_p0(self) -> None:
         """Pathway-0 patients fit before now become delayed discharges in the census
-        and get their fit time in the records (one fit exactly now is not yet counted,
-        as a step due now would not have run before the step reading the census)."""
-        h, now = self._fits_p0, self.clock.now
+        and get their fit time in the records; those gone before now leave the delayed
+        count and get their leaving time, and a general bed of theirs counts as being
+        cleaned until :meth:`_cleaned`. One due exactly now is not counted yet, as a
+        step due now would not have run before the step reading the counts."""
+        h, now, r = self._fits_p0, self.clock.now, self.records
         if h and h[0][0] < now:
-            r = self.records
             n = 0
             while h and h[0][0] < now:
                 t, k = heappop(h)
@@ -698,6 +718,13 @@ class AcuteHospital:
                 r.pathway[k] = 0
                 n += 1
             self.delayed[0] += n
+        h = self._leaves_p0
+        while h and h[0][0] < now:
+            t, k, general = heappop(h)
+            r.leave[k] = t
+            self.delayed[0] -= 1
+            if general:
+                self.cleaning_general += 1
 
     # ------------------------------------------------------------ discharge
     def _fit(self, p: Patient) -> None:

@@ -292,20 +292,36 @@ class Clock:
 
         A NaN delay raises: on the heap it would silently break the time order."""
         if delay > FAR_MIN:
-            t = self.now + delay
-            b = max(int((t - self._far_origin) // FAR_MIN), self._far_tick)
-            entry = (t, next(self._eid), fn, args)
-            bucket = self._far.get(b)
-            if bucket is None:
-                self._far[b] = [entry]
-            else:
-                bucket.append(entry)
+            self._push_far((self.now + delay, next(self._eid), fn, args))
         elif delay >= 0.0:
             heappush(self._queue, (self.now + delay, next(self._eid), fn, args))
         elif delay < 0.0:
             heappush(self._queue, (self.now, next(self._eid), fn, args))
         else:
             raise ValueError(f"event delay is {delay!r} (must be a number of minutes) for {fn!r}")
+
+    def at_time(self, t: float, fn: Callable[..., None], *args: object) -> None:
+        """Call ``fn(*args)`` at minute ``t`` exactly (not before now): for a step whose
+        time was worked out ahead, so that it is due at the very time it would have
+        had if scheduled by the step before it."""
+        delay = t - self.now
+        if delay > FAR_MIN:
+            self._push_far((t, next(self._eid), fn, args))
+        elif delay >= 0.0:
+            heappush(self._queue, (t, next(self._eid), fn, args))
+        elif delay < 0.0:
+            heappush(self._queue, (self.now, next(self._eid), fn, args))
+        else:
+            raise ValueError(f"event time is {t!r} (must be a number of minutes) for {fn!r}")
+
+    def _push_far(self, entry: tuple) -> None:
+        """Put an event due more than FAR_MIN ahead in its bucket (see __init__)."""
+        b = max(int((entry[0] - self._far_origin) // FAR_MIN), self._far_tick)
+        bucket = self._far.get(b)
+        if bucket is None:
+            self._far[b] = [entry]
+        else:
+            bucket.append(entry)
 
     def _merge_far(self) -> None:
         """Every FAR_MIN: move far events due before the next tick into the near heap.
