@@ -190,6 +190,98 @@ class Pool:
             ticket.grant(*ticket.args)
 
 
+class TimedPool(Pool):
+    """A :class:`Pool` whose units can also be given back at a known future time
+    without an event (:meth:`release_at`): a clinician whose assessment ends at a
+    known minute.
+
+    A unit due back is counted in use until someone looks: a request, a capacity
+    change or :attr:`busy` first gives back every unit due by now. An event is
+    scheduled only while requests wait, at the earliest time a unit is due back
+    (the same pattern as the ambulance crews). Grants happen at the same times as
+    with :meth:`Pool.release` events, in the same order.
+
+    Parameters
+    ----------
+    name, capacity, levels
+        As for :class:`Pool`.
+    clock : Clock
+        The clock the wake-up events go on.
+    """
+
+    __slots__ = ("clock", "due_back", "wake_at")
+
+    def __init__(self, name: str, capacity: int, levels: int, clock: Clock) -> None:
+        super().__init__(name, capacity, levels)
+        self.clock = clock
+        #: times at which units in use come back (a heap)
+        self.due_back: list[float] = []
+        #: time of the pending wake-up event (inf: none pending)
+        self.wake_at = math.inf
+
+    @property
+    def busy(self) -> int:
+        """Units in use now (those due back by now given back first)."""
+        self._give_back()
+        return self.in_use
+
+    def release_at(self, t: float) -> None:
+        """Give a unit back at minute ``t`` (not before now)."""
+        heappush(self.due_back, t)
+        if self.n_waiting and t < self.wake_at:
+            self._wake_due(t)
+
+    def request(
+        self, grant: Callable[..., None], level: int = 0, *args: object
+    ) -> Ticket | Granted:
+        """As :meth:`Pool.request`, after giving back the units due by now; a request
+        that queues makes sure a wake-up is due when the next unit comes back."""
+        d = self.due_back
+        if d and d[0] <= self.clock.now:
+            self._give_back()
+        ticket = Pool.request(self, grant, level, *args)
+        if self.n_waiting and d and d[0] < self.wake_at:
+            self._wake_due(d[0])
+        return ticket
+
+    def try_acquire(self) -> bool:
+        """As :meth:`Pool.try_acquire`, after giving back the units due by now."""
+        self._give_back()
+        return Pool.try_acquire(self)
+
+    def set_capacity(self, capacity: int) -> None:
+        """As :meth:`Pool.set_capacity`, after giving back the units due by now."""
+        self._give_back()
+        Pool.set_capacity(self, capacity)
+
+    def _give_back(self) -> None:
+        d, now = self.due_back, self.clock.now
+        while d and d[0] <= now:
+            heappop(d)
+            self.in_use -= 1
+
+    def _wake_due(self, t: float) -> None:
+        self.wake_at = t
+        self.clock.at_time(t, self._wake, t)
+
+    def _wake(self, due: float) -> None:
+        """A unit is due back while requests wait.
+
+        Steps:
+
+        1. this is the pending wake-up (a later one may have replaced it): none is now;
+        2. give back the units due by now; serve the waiters the capacity allows;
+        3. while requests still wait, wake again when the next unit comes back.
+        """
+        if due == self.wake_at:
+            self.wake_at = math.inf
+        self._give_back()
+        self._serve()
+        d = self.due_back
+        if self.n_waiting and d and d[0] < self.wake_at:
+            self._wake_due(d[0])
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while the event loop runs.
