@@ -209,16 +209,15 @@ class TimedPool(Pool):
         The clock the wake-up events go on.
     """
 
-    __slots__ = ("clock", "due_back", "wake_at", "_wakes")
+    __slots__ = ("clock", "due_back", "wake_at")
 
     def __init__(self, name: str, capacity: int, levels: int, clock: Clock) -> None:
         super().__init__(name, capacity, levels)
         self.clock = clock
         #: times at which units in use come back (a heap)
         self.due_back: list[float] = []
-        #: time of the earliest pending wake-up event (inf: none pending)
+        #: time of the pending wake-up event (inf: none pending)
         self.wake_at = math.inf
-        self._wakes: set[float] = set()  # times of the pending wake-ups
 
     @property
     def busy(self) -> int:
@@ -262,9 +261,7 @@ class TimedPool(Pool):
             self.in_use -= 1
 
     def _wake_due(self, t: float) -> None:
-        """A wake-up at ``t``, earlier than any pending."""
         self.wake_at = t
-        self._wakes.add(t)
         self.clock.at_time(t, self._wake, t)
 
     def _wake(self, due: float) -> None:
@@ -272,14 +269,12 @@ class TimedPool(Pool):
 
         Steps:
 
-        1. this wake-up is no longer pending; the earliest pending one is the next;
+        1. this is the pending wake-up (a later one may have replaced it): none is now;
         2. give back the units due by now; serve the waiters the capacity allows;
-        3. while requests still wait, wake again when the next unit comes back
-           (unless a wake-up is already pending by then).
+        3. while requests still wait, wake again when the next unit comes back.
         """
-        w = self._wakes
-        w.discard(due)
-        self.wake_at = min(w) if w else math.inf
+        if due == self.wake_at:
+            self.wake_at = math.inf
         self._give_back()
         self._serve()
         d = self.due_back
