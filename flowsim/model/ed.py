@@ -37,13 +37,10 @@ The stages of an attendance (issue 17 item 3):
    ``ed.admitted_decision_min``, fitted to E12 (time in department of admitted patients,
    see docs/validation.md). A patient who would be admitted and whom SDEC can manage is
    streamed there after assessment when the unit takes them
-   (:mod:`flowsim.model.sdec`); they leave A&E then. The clinician is given back at
-   the end of the assessment without an event (:class:`~flowsim.model.engine.TimedPool`:
-   a wake-up is scheduled only while patients wait for one), and the decision is
-   scheduled when the patient is seen. A minors patient going home holds no space and
-   no one waits on their leaving, so it costs no event either: their departure time
-   is kept on a small heap, which the census
-   (:attr:`EmergencyDepartment.in_department`) reads up to its time.
+   (:mod:`flowsim.model.sdec`); they leave A&E then. A minors patient going home holds
+   no space and no one waits on their leaving, so it costs no event either: their
+   departure time is known after assessment and kept on a small heap, which the
+   census (:attr:`EmergencyDepartment.in_department`) reads up to its time.
 4. **Wait for a bed**: an admitted patient keeps their A&E space until an acute bed is
    free (exit block, the "trolley wait" from decision to admit); a mental-health patient
    who needs an MH bed waits in the same way for one from the MH trust's pool
@@ -67,7 +64,7 @@ import numpy as np
 from flowsim.config import Scenario
 from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
-from flowsim.model.engine import Clock, Pool, TimedPool
+from flowsim.model.engine import Clock, Pool
 from flowsim.model.mental_health import MentalHealthBeds
 from flowsim.model.sdec import SameDayCare
 from flowsim.patients import Cohort, EdAttrs, Patient
@@ -114,10 +111,9 @@ class EmergencyDepartment:
     3b. :meth:`_handover_nurse`: a receiving nurse takes the handover.
     4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
     5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
-    6. :meth:`_seen`: seen; assessment, then treatment, diagnostics and specialty
-       review (the clinician is free at the end of the assessment).
-    7. :meth:`_assessed` (would-be admissions, with SDEC): the clinician is free; SDEC,
-       or treatment, diagnostics and specialty review.
+    6. :meth:`_seen`: seen; assessment.
+    7. :meth:`_assessed`: the clinician is free; SDEC, or treatment, diagnostics and
+       specialty review.
     8. :meth:`_decided`: home, or admit: wait for a bed (acute, or MH), exit block holds
        the A&E space (minors going home: no event, :meth:`_leaves_minors`).
     9. :meth:`_admitted`: in a bed (admitted patients only).
@@ -159,7 +155,7 @@ class EmergencyDepartment:
         self.records = Table(RECORDS)
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
         self.spaces = Pool("ed_spaces", scn.ed.spaces)
-        self.clinicians = TimedPool("ed_clinicians", self.roster[0], 2, clock)
+        self.clinicians = Pool("ed_clinicians", self.roster[0], levels=2)
         absence = np.asarray(scn.ed.staff_absence_pct_by_month, dtype=float) / 100.0
         #: Clinicians on duty relative to the roster, by month 1-12 (None: no absence).
         self.staffing: tuple[float, ...] | None = None
@@ -371,52 +367,33 @@ class EmergencyDepartment:
         self.clinicians.request(self._seen, level, p)
 
     def _seen(self, p: Patient) -> None:
-        """Step 6: seen by a clinician; assessment, then treatment, diagnostics and
-        specialty review up to the decision.
-
-        Steps:
-
-        1. a would-be admission, with SDEC on: :meth:`_assessed` at the end of the
-           assessment, where SDEC may take them;
-        2. otherwise the clinician is given back at the end of the assessment with no
-           event (:meth:`TimedPool.release_at`), and the decision is scheduled now at
-           the time it would have had (minors going home: :meth:`_leaves_minors`).
-        """
-        now = self.clock.now
-        self.records.seen[p.ed_row] = now
-        a: EdAttrs = p.attrs
-        i = p.i
-        admit = a.admit[i]
-        if admit and self.sdec is not None:
-            self.clock.at(a.assess_min[i], self._assessed, p)
-            return
-        done = now + max(a.assess_min[i], 0.0)  # the time an event scheduled now has
-        self.clinicians.release_at(done)
-        decided = done + max(a.treat_min[i], 0.0)
-        if not admit and p.ed_level == MINORS and (self.mh_beds is None or a.mh[i] != 2):
-            self._leaves_minors(p, decided)
-        else:
-            self.clock.at_time(decided, self._decided, p)
+        """Step 6: seen by a clinician; assessment."""
+        self.records.seen[p.ed_row] = self.clock.now
+        self.clock.at(p.attrs.assess_min[p.i], self._assessed, p)
 
     def _assessed(self, p: Patient) -> None:
-        """Step 7 (a would-be admission, with SDEC on): assessed; the clinician is free;
-        SDEC takes the patient if it can manage them and has a chair, else treatment,
-        diagnostics and specialty review up to the decision."""
+        """Step 7: assessed; the clinician is free; a would-be admission SDEC can manage
+        goes there if it takes them, others have treatment, diagnostics and specialty
+        review up to the decision (minors going home: :meth:`_leaves_minors`)."""
         self.clinicians.release()
         a: EdAttrs = p.attrs
         i = p.i
-        if self.sdec.take(a.sdec_min[i]):  # type: ignore[union-attr]
-            self.records.sdec[p.ed_row] = True
-            self._depart(p)
+        if a.admit[i]:
+            if self.sdec is not None and self.sdec.take(a.sdec_min[i]):
+                self.records.sdec[p.ed_row] = True
+                self._depart(p)
+                return
+        elif p.ed_level == MINORS and (self.mh_beds is None or a.mh[i] != 2):
+            self._leaves_minors(p, a.treat_min[i])
             return
         self.clock.at(a.treat_min[i], self._decided, p)
 
-    def _leaves_minors(self, p: Patient, t: float) -> None:
-        """Steps 8 and 10 (minors, going home): the patient leaves at ``t``, after
-        treatment. They hold no space and free nothing, so no event is scheduled: the
-        departure joins a heap that the census reads (:meth:`_count_out`). Same as
+    def _leaves_minors(self, p: Patient, treat_min: float) -> None:
+        """Steps 8 and 10 (minors, going home): the patient leaves after treatment.
+        They hold no space and free nothing, so no event is scheduled: the departure
+        joins a heap that the census reads (:meth:`_count_out`). Same as
         :meth:`_decided` then :meth:`_depart` at that time."""
-        heappush(self._leaving, (t, p.ed_row))
+        heappush(self._leaving, (self.clock.now + max(treat_min, 0.0), p.ed_row))
 
     def _decided(self, p: Patient) -> None:
         """Step 8: decision: go home, or admit (wait for a bed; exit block holds the
