@@ -64,7 +64,16 @@ class CrewPool:
     incidents waiting for a crew, one FIFO queue per category (Cat 1 first).
     """
 
-    __slots__ = ("capacity", "in_use", "peak_in_use", "free", "queues", "n_waiting", "wake_at")
+    __slots__ = (
+        "capacity",
+        "in_use",
+        "peak_in_use",
+        "free",
+        "queues",
+        "n_waiting",
+        "wake_at",
+        "wakes",
+    )
 
     def __init__(self, capacity: int, levels: int = 4) -> None:
         self.capacity = int(capacity)
@@ -75,6 +84,8 @@ class CrewPool:
         self.n_waiting = 0
         #: Time of the pending release event (inf: none pending).
         self.wake_at = math.inf
+        #: Times of every pending release event (a superseded one is still pending).
+        self.wakes: set[float] = set()
 
     def drain(self, now: float) -> None:
         """Give back every crew clear by ``now``."""
@@ -169,8 +180,9 @@ class AmbulanceService:
     # ------------------------------------------------------------ crews
     def _wake(self, due: float) -> None:
         """A crew is clear while incidents wait: serve them."""
-        if due == self.crews.wake_at:
-            self.crews.wake_at = math.inf
+        cr = self.crews
+        cr.wakes.discard(due)
+        cr.wake_at = min(cr.wakes) if cr.wakes else math.inf
         self._serve()
 
     def _serve(self) -> None:
@@ -194,6 +206,7 @@ class AmbulanceService:
 
     def _wake_due(self, t: float) -> None:
         self.crews.wake_at = t
+        self.crews.wakes.add(t)
         self.clock.at(t - self.clock.now, self._wake, t)
 
     def _crew_clear_at(self, t: float) -> None:
