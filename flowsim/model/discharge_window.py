@@ -17,9 +17,9 @@ Two rules:
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from collections.abc import Sequence
+from math import floor, sin
 
 from flowsim.config import Scenario
 from flowsim.model.engine import MIN_PER_DAY
@@ -28,13 +28,6 @@ from flowsim.model.engine import MIN_PER_DAY
 #: this share of the day's slots (half the even share): a few slots at night, but no
 #: one sent home at 3 a.m. just because they became ready then.
 OPEN_HOUR_SHARE = 1.0 / 48.0
-
-
-def day_uniform(u: float, day: int) -> float:
-    """A patient's uniform for one day, from their own uniform ``u`` (a deterministic
-    hash, so the draws of successive days are as good as independent)."""
-    x = math.sin(u * 1000.0 + day * 12.9898) * 43758.5453
-    return x - math.floor(x)
 
 
 def realised_profile(f: Sequence[float], weeks: int = 50) -> list[float]:
@@ -82,11 +75,13 @@ def hour_cdf(weights: Sequence[float]) -> list[float]:
 
 
 def slot_minute(u: float, cw: Sequence[float]) -> float:
-    """Minute of the day of a slot with uniform ``u`` under the hourly shares ``cw``."""
-    h = min(bisect_right(cw, u) - 1, 23)
-    while cw[h + 1] <= cw[h]:  # an hour with no weight (u exactly on its edge)
-        h += 1
-    return (h + (u - cw[h]) / (cw[h + 1] - cw[h])) * 60.0
+    """Minute of the day of a slot with uniform ``u`` (in [0, 1)) under the hourly
+    shares ``cw``: uniform within hour ``h``, the last hour whose share starts at or
+    below ``u``. That hour has a share (``cw[h] <= u < cw[h + 1]``), so an hour with
+    none is never chosen; ``u = 1`` falls in hour 23."""
+    h = bisect_right(cw, u, 0, 24) - 1
+    lo = cw[h]
+    return (h + (u - lo) / (cw[h + 1] - lo)) * 60.0
 
 
 def next_profile_time(
@@ -98,13 +93,26 @@ def next_profile_time(
     start_weekday: int,
 ) -> float:
     """When a patient ready at minute ``t`` leaves under the profile rule: the first day
-    (from ``t``'s) open to them (their :func:`day_uniform` below ``open_p[weekday]``) at
-    their slot, or at ``t`` itself if ``t`` is on an open day after their slot in an
-    hour with at least :data:`OPEN_HOUR_SHARE` of the slots."""
+    (from ``t``'s) open to them at their slot, or at ``t`` itself if ``t`` is on an open
+    day after their slot in an hour with at least :data:`OPEN_HOUR_SHARE` of the slots.
+
+    Steps:
+
+    1. the slot in the day, from ``u_hour`` (:func:`slot_minute`);
+    2. day ``d`` is open to the patient if their uniform for that day is below
+       ``open_p[weekday]``; the day's uniform is the fractional part of
+       ``sin(u_day * 1000 + d * 12.9898) * 43758.5453``, a deterministic hash of their
+       own uniform ``u_day``, so the draws of successive days are as good as
+       independent;
+    3. on the first open day, the slot if it is not past, else ``t`` in a busy hour;
+       else the next day (step 2).
+    """
     d = int(t // MIN_PER_DAY)
     slot_in_day = slot_minute(u_hour, cw)
+    phase = u_day * 1000.0  # step 2's hash, the part that is the same every day
     while True:
-        if day_uniform(u_day, d) < open_p[(start_weekday + d) % 7]:
+        x = sin(phase + d * 12.9898) * 43758.5453
+        if x - floor(x) < open_p[(start_weekday + d) % 7]:
             day0 = d * MIN_PER_DAY
             slot = day0 + slot_in_day
             if slot >= t:

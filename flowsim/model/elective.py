@@ -23,6 +23,8 @@ list patients with the sector's own beds.
 from __future__ import annotations
 
 import heapq
+import math
+from bisect import bisect_left
 
 import numpy as np
 
@@ -78,7 +80,7 @@ class ElectiveList:
 
     Journey steps:
 
-    1. :meth:`_refer`: a referral joins its group's list (day case or ordinary);
+    1. :meth:`_refer`: referrals join their groups' lists (day case or ordinary);
        those made since the list was last looked at join first (:meth:`_catch_up`).
     2. :meth:`_remove_due`: each day, clock stops other than treatment leave the list.
     3. :meth:`_schedule`: each day, the theatre minutes of every group are filled in
@@ -86,6 +88,11 @@ class ElectiveList:
     4. :meth:`_book_bed`: an ordinary case asks the acute hospital for a bed.
     5. :meth:`_admitted` (in a bed, off the list) or :meth:`_cancel_if_waiting`
        (no bed in time: cancelled on the day and relisted).
+
+    An admission's row is written in two parts: the time and the kind of session at
+    once (:meth:`_record_admission`), the fields that follow from the referral
+    (clock start, patient id, priority, group, setting) in bulk whenever the clock
+    pauses (:meth:`_fill_admissions`).
 
     Parameters
     ----------
@@ -122,7 +129,9 @@ class ElectiveList:
         self.pending = 0  # booked today, waiting for a bed
         self.referrals: Cohort | None = None
         self._next = 0  # the first referral not yet on the list (see _catch_up)
+        self._admitted_rows: list[int] = []  # referral rows of admissions not yet filled in
         clock.on_pause(self._catch_up)
+        clock.on_pause(self._fill_admissions)
 
     def __len__(self) -> int:
         """Patients on the list, including those booked today and still waiting for a bed."""
@@ -139,8 +148,7 @@ class ElectiveList:
         self.referrals = c = referrals
         self.list = WaitingList(len(self.plan), len(c), self.policy, self.target_min)
         n_start = sum(1 for t in c.t if t <= 0.0)
-        for i in range(n_start):
-            self._refer(i)
+        self._refer(0, n_start)
         self._next = n_start
         self.clock.at(self.schedule_min, self._schedule, 0)
 
@@ -153,22 +161,24 @@ class ElectiveList:
         c = self.referrals
         if c is None:
             return
-        t, now, i = c.t, self.clock.now, self._next
-        n = len(t)
-        while i < n and t[i] < now:
-            self._refer(i)
-            i += 1
-        self._next = i
+        i0 = self._next
+        i1 = bisect_left(c.t, self.clock.now, i0)  # sorted after the initial list
+        self._refer(i0, i1)
+        self._next = i1
 
-    def _refer(self, i: int) -> None:
-        """Step 1: referral ``i`` joins its group's list."""
-        c = self.referrals
-        a = c.attrs
-        clock = c.t[i]
-        self.list.push(2 * a.group[i] + (0 if a.day_case[i] else 1), a.priority[i], clock, i)
-        removal = a.removal_min[i]
-        if removal != float("inf"):
-            heapq.heappush(self.removal_heap, (clock + removal, i))
+    def _refer(self, i0: int, i1: int) -> None:
+        """Step 1: referrals ``i0`` to ``i1 - 1`` join their groups' lists, in order."""
+        if i1 <= i0:
+            return
+        t, a = self.referrals.t, self.referrals.attrs
+        group, day_case, priority, removal_min = a.group, a.day_case, a.priority, a.removal_min
+        push, removal_heap = self.list.push, self.removal_heap
+        for i in range(i0, i1):
+            clock = t[i]
+            push(2 * group[i] + (0 if day_case[i] else 1), priority[i], clock, i)
+            removal = removal_min[i]
+            if removal != math.inf:
+                heapq.heappush(removal_heap, (clock + removal, i))
 
     def _remove_due(self) -> None:
         """Step 2: pathways whose clock stopped without treatment leave the list."""
@@ -194,75 +204,100 @@ class ElectiveList:
             beds = (
                 self.acute.elective_free_beds() + max(0, hub.capacity - hub.in_use) + self.headroom
             )
+        pop, record = wl.pop, self._record_admission
         for g, plan in enumerate(self.plan):
             for k in (0, 1):
                 heap = 2 * g + k
                 case_min = plan.case_minutes[k]
                 # independent-sector sessions: own beds, no leftover carried
                 m = plan.is_minutes[k][wd] * slow
-                while m >= case_min and wl.has_waiting(heap):
+                while m >= case_min and (item := pop(heap)) is not None:
                     m -= case_min
-                    self._record_admission(wl.pop(heap)[3], k == 0, True)
+                    record(item[2], True)
                 m = plan.minutes[k][wd] * slow
                 if m <= 0.0:
                     continue
                 m += self.credit[g][k]
-                while m >= case_min and wl.has_waiting(heap):
-                    if k == 1 and beds is not None:
-                        if beds <= 0:
-                            break
-                        beds -= 1
+                while m >= case_min:
+                    if k == 1 and beds is not None and beds <= 0:
+                        break  # no bed in the plan: the others stay on the list
+                    item = pop(heap)
+                    if item is None:
+                        break
                     m -= case_min
-                    item = wl.pop(heap)
                     if k == 0:
-                        self._record_admission(item[3], True, False)
+                        record(item[2], False)
                     else:
-                        self._book_bed(item)
+                        if beds is not None:
+                            beds -= 1
+                        self._book_bed(item[2])
                 self.credit[g][k] = min(m, case_min) if wl.has_waiting(heap) else 0.0
 
-    def _record_admission(self, i: int, day_case: bool, independent: bool) -> None:
-        """Referral ``i`` is treated now: off the list."""
-        r, c = self.admissions, self.referrals
+    def _record_admission(self, i: int, independent: bool) -> None:
+        """Referral ``i`` is treated now: off the list (the rest of its row is filled
+        in by :meth:`_fill_admissions`)."""
+        r = self.admissions
         r.admit_t.append(self.clock.now)
-        r.admit_day_case.append(day_case)
-        r.admit_clock.append(c.t[i])
-        r.admit_patient_id.append(c.pid0 + i)
-        r.admit_priority.append(c.attrs.priority[i])
-        r.admit_group.append(c.attrs.group[i])
         r.admit_independent.append(independent)
+        self._admitted_rows.append(i)
         self.list.status[i] = TREATED
 
-    def _book_bed(self, item: tuple) -> None:
-        """Step 4 (ordinary): ask for a bed; cancel on the day if none comes in time."""
+    def _fill_admissions(self) -> None:
+        """The admission fields that follow from the referral row, for the admissions
+        since the last fill, in order: clock start, patient id, priority, group, and
+        day case (a day case is treated from its day-case heap, an ordinary case from
+        its ordinary heap, so the setting is the referral's own).
+
+        Gathered with numpy and appended as bytes: a fifth of the time of appending
+        them one admission at a time (~75k admissions a Worcestershire year).
+        """
+        if not self._admitted_rows:
+            return
+        rows = np.array(self._admitted_rows, dtype=np.intp)
+        self._admitted_rows.clear()
+        r, c = self.admissions, self.referrals
+        a = c.attrs
+        for column, values, dtype in (
+            (r.admit_clock, c.t, np.float64),
+            (r.admit_priority, a.priority, np.int64),
+            (r.admit_group, a.group, np.int64),
+            (r.admit_day_case, a.day_case, np.int8),
+        ):
+            column.frombytes(np.asarray(values, dtype)[rows].tobytes())
+        r.admit_patient_id.frombytes((c.pid0 + rows).astype(np.int64).tobytes())
+
+    def _book_bed(self, i: int) -> None:
+        """Step 4 (ordinary): referral ``i`` asks for a bed; cancel on the day if none
+        comes in time."""
         self.pending += 1
-        ticket = self.acute.request_elective(patient(self.referrals, item[3]), self._admitted)
+        ticket = self.acute.request_elective(patient(self.referrals, i), self._admitted)
         if ticket.waiting:
-            self.clock.at(self.cancel_after_min, self._cancel_if_waiting, ticket, item)
+            self.clock.at(self.cancel_after_min, self._cancel_if_waiting, ticket, i)
 
     def _admitted(self, p: Patient) -> None:
         """Step 5 (ordinary): in a bed; off the list."""
         self.pending -= 1
-        self._record_admission(p.i, False, False)
+        self._record_admission(p.i, False)
 
-    def _cancel_if_waiting(self, ticket: Ticket, item: tuple) -> None:
-        """Step 5 (cancelled): still no bed: the operation is cancelled, the patient relisted."""
+    def _cancel_if_waiting(self, ticket: Ticket, i: int) -> None:
+        """Step 5 (cancelled): still no bed: the operation is cancelled, referral ``i``
+        relisted with its original clock start."""
         if ticket.cancel():
             self.pending -= 1
-            i = item[3]
+            c = self.referrals
             self.cancellations.cancel_t.append(self.clock.now)
-            self.cancellations.cancel_patient_id.append(self.referrals.pid0 + i)
-            a = self.referrals.attrs
-            self.list.push(2 * a.group[i] + 1, a.priority[i], item[2], i)
+            self.cancellations.cancel_patient_id.append(c.pid0 + i)
+            self.list.push(2 * c.attrs.group[i] + 1, c.attrs.priority[i], c.t[i], i)
 
     def end_list(self) -> dict[str, np.ndarray]:
         """Everyone on the RTT list now (not planned cases, not those booked today):
         clock start (minutes), priority (2-4), specialty group and patient id, as arrays."""
         self._catch_up()
-        items = [it for it in self.list.waiting_items() if it[0] != 0]
+        items = self.list.waiting_items(planned=False)
         a = self.referrals.attrs if self.referrals is not None else None
-        rows = [it[3] for it in items]
+        rows = [it[2] for it in items]
         return {
-            "list_clock_end": np.fromiter((it[2] for it in items), np.float64, len(items)),
+            "list_clock_end": np.fromiter((it[1] for it in items), np.float64, len(items)),
             "list_priority_end": np.fromiter((a.priority[i] for i in rows), np.int64, len(rows)),
             "list_group_end": np.fromiter((a.group[i] for i in rows), np.int64, len(rows)),
             "list_patient_id_end": np.fromiter(

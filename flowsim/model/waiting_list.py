@@ -18,6 +18,7 @@ Policies (``elective.policy``):
 from __future__ import annotations
 
 import heapq
+import math
 
 #: Status of a referral (indexed by its row in the referral cohort).
 NOT_YET, WAITING, BOOKED, TREATED, REMOVED = 0, 1, 2, 3, 4
@@ -29,6 +30,25 @@ POLICIES = ("priority", "longest_wait", "due_date")
 
 class WaitingList:
     """Heaps of waiting pathways by (group, day case) with lazy removal.
+
+    An entry is ``(rank, clock start, row)``; entries pop in the order of the
+    tuples, so the policy is all in ``rank``:
+
+    - ``priority``: the priority code itself (0 planned, then 2, 3, 4), each in
+      turn by clock start;
+    - ``longest_wait``: 0 for planned cases, 1 for every RTT pathway;
+    - ``due_date``: the due date, clock start + the priority's target wait
+      (``-inf`` for planned cases, which sorts them first).
+
+    Two entries compare exactly as the policies' ``(tier, key, clock start, row)``
+    (tier 0 planned, key the clock start; tier 1 RTT, key the priority, 0 or the due
+    date) would, with one item fewer: a planned rank is below every RTT rank (0 below
+    1 to 4; ``-inf`` below every due date, clock starts being finite); two planned
+    entries tie on rank and go on to clock start then row, as their tier-0 key was
+    the clock start; two RTT entries compare by key, clock start, row in both. So the
+    heaps are the very heaps the four-item entries made and pop in the same order.
+    A rank that is a small int is the same object in every entry of its priority, so
+    a tie on it is found by identity, with no float comparison.
 
     Parameters
     ----------
@@ -49,35 +69,37 @@ class WaitingList:
             raise ValueError(f"policy {policy!r} is not one of {POLICIES}")
         self.policy = policy
         self.target_min = target_min
-        #: heaps[2 * group + (0 day case, 1 ordinary)] of (tier, key, clock start, row)
+        #: rank by priority code 0-4 (1 is unused) for priority and longest_wait, or None
+        self.rank: tuple[int, ...] | None = None
+        #: due-date offset by priority code (due_date: -inf for planned), or None
+        self.due_offset: tuple[float, ...] | None = None
+        if policy == "due_date":
+            self.due_offset = (-math.inf, math.nan, *target_min)
+            self.planned_rank: float = self.due_offset[PLANNED]
+        else:
+            self.rank = (0, 1, 2, 3, 4) if policy == "priority" else (0, 1, 1, 1, 1)
+            self.planned_rank = self.rank[PLANNED]
+        #: heaps[2 * group + (0 day case, 1 ordinary)] of (rank, clock start, row)
         self.heaps: list[list] = [[] for _ in range(2 * n_groups)]
         self.status = bytearray(n_referrals)
         self.n_waiting = 0  # RTT and planned entries with status WAITING
 
-    def key(self, priority: int, clock: float) -> tuple[int, float]:
-        """The (tier, key) a pathway is ordered by under the policy."""
-        if priority == PLANNED:
-            return 0, clock
-        if self.policy == "priority":
-            return 1, float(priority)
-        if self.policy == "longest_wait":
-            return 1, 0.0
-        return 1, clock + self.target_min[priority - 2]
-
     def push(self, heap: int, priority: int, clock: float, row: int) -> None:
         """Put pathway ``row`` on heap ``heap`` (joining or relisted)."""
-        tier, k = self.key(priority, clock)
-        heapq.heappush(self.heaps[heap], (tier, k, clock, row))
+        rank = self.rank  # a table lookup, or the due date
+        k = rank[priority] if rank is not None else clock + self.due_offset[priority]
+        heapq.heappush(self.heaps[heap], (k, clock, row))
         self.status[row] = WAITING
         self.n_waiting += 1
 
     def pop(self, heap: int) -> tuple | None:
-        """The next pathway of heap ``heap`` (marked BOOKED), or None if it is empty."""
+        """The next entry ``(rank, clock start, row)`` of heap ``heap`` (its pathway
+        marked BOOKED), or None if the heap holds no pathway still waiting."""
         h, status = self.heaps[heap], self.status
         while h:
             item = heapq.heappop(h)
-            if status[item[3]] == WAITING:
-                status[item[3]] = BOOKED
+            if status[item[2]] == WAITING:
+                status[item[2]] = BOOKED
                 self.n_waiting -= 1
                 return item
         return None
@@ -85,7 +107,7 @@ class WaitingList:
     def has_waiting(self, heap: int) -> bool:
         """True if heap ``heap`` holds a pathway still waiting (drops removed tops)."""
         h, status = self.heaps[heap], self.status
-        while h and status[h[0][3]] != WAITING:
+        while h and status[h[0][2]] != WAITING:
             heapq.heappop(h)
         return bool(h)
 
@@ -97,7 +119,8 @@ class WaitingList:
         self.n_waiting -= 1
         return True
 
-    def waiting_items(self) -> list[tuple]:
-        """Every entry still waiting (any order)."""
-        status = self.status
-        return [it for h in self.heaps for it in h if status[it[3]] == WAITING]
+    def waiting_items(self, planned: bool = True) -> list[tuple]:
+        """Every entry still waiting, ``(rank, clock start, row)``, heap by heap in heap
+        order; without the planned (non-RTT) cases if ``planned`` is False."""
+        status, skip = self.status, None if planned else self.planned_rank
+        return [it for h in self.heaps for it in h if status[it[2]] == WAITING and it[0] != skip]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import flowsim
@@ -23,7 +24,7 @@ def test_priority_policy_serves_planned_then_p2_p3_p4_each_in_turn():
         [(4, -50.0), (3, -10.0), (2, 0.0), (4, -60.0), (0, 5.0), (3, -20.0)]
     ):
         wl.push(0, pri, clock, row)
-    order = [wl.pop(0)[3] for _ in range(6)]
+    order = [wl.pop(0)[2] for _ in range(6)]
     assert order == [4, 2, 5, 1, 3, 0]
     assert wl.pop(0) is None and wl.n_waiting == 0
 
@@ -35,9 +36,9 @@ def test_longest_wait_and_due_date_policies():
     for row, (pri, clock) in enumerate(rows):
         lw.push(0, pri, clock, row)
         dd.push(0, pri, clock, row)
-    assert [lw.pop(0)[3] for _ in range(3)] == [0, 2, 1]
+    assert [lw.pop(0)[2] for _ in range(3)] == [0, 2, 1]
     # due dates: -32, +3 and +1 weeks
-    assert [dd.pop(0)[3] for _ in range(3)] == [0, 2, 1]
+    assert [dd.pop(0)[2] for _ in range(3)] == [0, 2, 1]
     with pytest.raises(ValueError, match="policy"):
         WaitingList(1, 1, "shortest_first", (1.0, 1.0, 1.0))
 
@@ -51,10 +52,62 @@ def test_removed_entries_are_skipped_and_counted_once():
     assert wl.status[0] == REMOVED and wl.n_waiting == 2
     assert wl.has_waiting(1)
     item = wl.pop(1)
-    assert item[3] == 1 and wl.status[1] == BOOKED
+    assert item[2] == 1 and wl.status[1] == BOOKED
     assert not wl.remove(1)  # booked: no longer removable
     assert not wl.has_waiting(1)
-    assert [it[3] for it in wl.waiting_items()] == [2]
+    assert [it[2] for it in wl.waiting_items()] == [2]
+
+
+def _policy_key(policy, target_min, priority, clock, row):
+    """The policies' order written out: planned first, then the policy's key, then
+    clock start, then row (the reference the list's one-item-shorter rank must match)."""
+    if priority == 0:
+        return (0, clock, clock, row)
+    key = {"priority": float(priority), "longest_wait": 0.0}.get(policy)
+    return (1, clock + target_min[priority - 2] if key is None else key, clock, row)
+
+
+@pytest.mark.parametrize("policy", ["priority", "longest_wait", "due_date"])
+def test_pop_order_is_the_policy_order_with_ties_removals_and_relisting(policy):
+    # Clock starts on a coarse grid (many ties), a target that makes due dates tie
+    # across priorities, pops interleaved with pushes, removals and relisting.
+    rng = np.random.default_rng(7)
+    target = (2 * WEEK, 3 * WEEK, 4 * WEEK)
+    n = 3000
+    wl = WaitingList(1, n, policy, target)
+    ref = {}  # row -> reference key of the rows waiting
+    pri = rng.choice([0, 2, 3, 4], size=n)
+    clock = rng.integers(-20, 20, size=n) * WEEK / 2
+    popped, expected = [], []
+    for row in range(n):
+        wl.push(0, int(pri[row]), float(clock[row]), row)
+        ref[row] = _policy_key(policy, target, int(pri[row]), float(clock[row]), row)
+        if row % 5 == 4 and wl.remove(row - 2):
+            del ref[row - 2]
+        if row % 3 == 2:
+            item = wl.pop(0)
+            expected.append(min(ref.values())[3])
+            popped.append(item[2])
+            del ref[item[2]]
+            assert item[1] == clock[item[2]]
+            if row % 9 == 8:  # relisted with its original clock start
+                wl.push(0, int(pri[item[2]]), item[1], item[2])
+                ref[item[2]] = _policy_key(policy, target, int(pri[item[2]]), item[1], item[2])
+    while wl.has_waiting(0):
+        expected.append(min(ref.values())[3])
+        popped.append(wl.pop(0)[2])
+        del ref[popped[-1]]
+    assert popped == expected and not ref and wl.n_waiting == 0
+
+
+@pytest.mark.parametrize("policy", ["priority", "longest_wait", "due_date"])
+def test_waiting_items_can_leave_out_planned_cases(policy):
+    wl = WaitingList(2, 4, policy, (1.0, 2.0, 3.0))
+    for row, (heap, pri) in enumerate([(0, 0), (0, 4), (1, 2), (1, 0)]):
+        wl.push(heap, pri, 10.0 * row, row)
+    wl.remove(2)
+    assert sorted(it[2] for it in wl.waiting_items()) == [0, 1, 3]
+    assert [(it[1], it[2]) for it in wl.waiting_items(planned=False)] == [(10.0, 1)]
 
 
 # ------------------------------------------------------- unit: theatre capacity

@@ -446,6 +446,30 @@ def test_profile_rule_slots_and_open_hours():
     assert next_profile_time(8 * 60.0, 0.5, 0.3, monday_shut, cw, 0) == DAY + 15 * 60.0
 
 
+def test_profile_rule_slot_skips_hours_with_no_share_and_days_follow_the_hash():
+    import math
+
+    from flowsim.model.discharge_window import hour_cdf, next_profile_time, slot_minute
+
+    cw = hour_cdf([0.0] * 10 + [1.0] * 10 + [0.0] * 4)
+    # u on the edge of hours with no share: the hour that has one
+    assert slot_minute(0.0, cw) == 10 * 60.0 and slot_minute(cw[11], cw) == 11 * 60.0
+    assert slot_minute(1.0 - 1e-12, cw) < 20 * 60.0
+
+    def open_today(u, d, f):  # the day's uniform, as the rule documents it
+        x = math.sin(u * 1000.0 + d * 12.9898) * 43758.5453
+        return x - math.floor(x) < f
+
+    f, rng = 0.5, np.random.default_rng(3)
+    days = rng.integers(0, 400, 200)
+    for u_hour, u_day, d0 in zip(rng.random(200), rng.random(200), days, strict=True):
+        d = int(d0)
+        while not open_today(u_day, d, f):
+            d += 1
+        want = d * DAY + slot_minute(u_hour, cw)
+        assert next_profile_time(d0 * DAY, u_hour, u_day, (f,) * 7, cw, 0) == want
+
+
 def test_profile_rule_realised_weekday_shares_match_for_an_even_flow():
     # 20,000 patients ready evenly over 10 weeks, each with its own uniforms: the
     # weekday shares of their leaving days follow the profile within sampling error
