@@ -100,6 +100,13 @@ def test_other_counties_within_bands(county):
     assert "acute_occupancy_pct" in checked
     assert county != "west_norfolk" or "delayed_patients_mean" in checked
     _check_county(table, county)
+    if county == "west_norfolk":
+        # the home care and care-home pools have headroom over their offered load (the
+        # community reablement hand-ons counted): neither fills in the year. Sized at ~101%
+        # of load, home care filled in November in one replication and its queue grew to
+        # 62 people by March (docs/validation.md, "West Norfolk's runaway winters")
+        queues = res.daily.groupby("rep")[["home_care_queue", "care_home_queue"]].max()
+        assert (queues <= 5).all().all(), queues
 
 
 def test_fit_recovers_a_known_parameter():
@@ -151,7 +158,9 @@ def test_ambulance_targets_by_policy_era(county):
     assert set(table.loc[table["kpi"].str.contains("handover_over"), "era"]) == {ERA_HOLD}
     for row in table.itertuples():
         # a documented known misfit (docs/validation.md) must stay out on its stated
-        # side: a change that brings it in, or pushes it out the other way, is seen here
+        # side: a change that brings it in, or pushes it out the other way, is seen here;
+        # and it says why it is missed
+        assert not row.known_misfit or row.gap, row
         if row.known_misfit == "high":
             assert row.model_mean > row.band_high, row
         elif row.known_misfit == "low":
