@@ -784,16 +784,9 @@ class DischargeCfg(_Frozen):
         description="patient/family decision time on a care home, days (D)",
     )
 
-    @field_validator("assessment_staff_by_weekday")
+    @field_validator("assessment_staff_by_weekday", "weekday_profile")
     @classmethod
-    def _seven(cls, v: tuple[int, ...] | None) -> tuple[int, ...] | None:
-        if v is not None and len(v) != 7:
-            raise ValueError(f"must have 7 values (Monday..Sunday), got {len(v)}")
-        return v
-
-    @field_validator("weekday_profile")
-    @classmethod
-    def _seven_days(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+    def _seven(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if v is not None and len(v) != 7:
             raise ValueError(f"must have 7 values (Monday..Sunday), got {len(v)}")
         return v
