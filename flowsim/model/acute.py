@@ -45,13 +45,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from heapq import heappop, heappush
 
 from flowsim.config import Scenario
 from flowsim.model.community import CommunityHospital
 from flowsim.model.discharge_services import AssessmentTeam, Pathway3, Reablement
 from flowsim.model.discharge_window import DischargeWindow
-from flowsim.model.engine import GRANTED, Clock, Granted, Pool, Ticket
+from flowsim.model.engine import GRANTED, Clock, DueBuckets, Granted, Pool, Ticket
 from flowsim.model.social_care import SocialCare
 from flowsim.patients import Cohort, Patient, patient
 from flowsim.records import (
@@ -254,8 +253,8 @@ class AcuteHospital:
         self.delayed = [0, 0, 0, 0]
         #: (fit time, record row) of pathway-0 patients not yet counted as fit, and
         #: (leaving time, record row, general bed) of those not yet counted as gone
-        self._fits_p0: list[tuple[float, int]] = []
-        self._leaves_p0: list[tuple[float, int, bool]] = []
+        self._fits_p0 = DueBuckets()
+        self._leaves_p0 = DueBuckets()
         clock.on_pause(self._count_p0)
         # Spell records grow in blocks of empty rows filled in place (cheaper than
         # eleven appends per spell); the unused tail goes whenever the clock pauses.
@@ -677,11 +676,11 @@ class AcuteHospital:
 
         Steps:
 
-        1. the fit time joins a heap the census reads (:meth:`_count_p0`): becoming fit
+        1. the fit time joins a due list the census reads (:meth:`_count_p0`): becoming fit
            changes nothing but the delayed count and the record, so it costs no event;
         2. the leaving time follows (the discharge slot after the admin time);
         3. with a bed turnaround and one bed pool, leaving frees nothing until the bed
-           is clean: it joins a heap too, and only the bed's release
+           is clean: it joins a due list too, and only the bed's release
            (:meth:`_cleaned`) is scheduled, at the time it would have had;
            otherwise :meth:`_leave` is scheduled.
 
@@ -692,13 +691,13 @@ class AcuteHospital:
         now = self.clock.now
         fit = now + max(care.los_min[j], 0.0)
         p.pathway = 0
-        heappush(self._fits_p0, (fit, p.acute_row))
+        self._fits_p0.add((fit, p.acute_row))
         t = self.window.leave_time(
             fit + care.assess_min[j], care.dis_hour_u[j], care.dis_weekend_u[j]
         )
         if self.turnaround_min > 0.0 and not self.grouped:
             leave = now + max(t - now, 0.0)  # the time a step scheduled now would have
-            heappush(self._leaves_p0, (leave, p.acute_row, p.bed is not self.hub))
+            self._leaves_p0.add((leave, p.acute_row, p.bed is not self.hub))
             self.clock.at_time(leave + self.turnaround_min, self._cleaned, p.bed)
         else:
             self.clock.at(t - now, self._leave, p)
@@ -709,22 +708,23 @@ class AcuteHospital:
         count and get their leaving time, and a general bed of theirs counts as being
         cleaned until :meth:`_cleaned`. One due exactly now is not counted yet, as a
         step due now would not have run before the step reading the counts."""
-        h, now, r = self._fits_p0, self.clock.now, self.records
-        if h and h[0][0] < now:
-            n = 0
-            while h and h[0][0] < now:
-                t, k = heappop(h)
-                r.fit[k] = t
-                r.pathway[k] = 0
-                n += 1
-            self.delayed[0] += n
-        h = self._leaves_p0
-        while h and h[0][0] < now:
-            t, k, general = heappop(h)
-            r.leave[k] = t
-            self.delayed[0] -= 1
-            if general:
-                self.cleaning_general += 1
+        now, r = self.clock.now, self.records
+        if self._fits_p0.n:
+            fits = self._fits_p0.take_before(now)
+            fit, pathway = r.fit, r.pathway
+            for t, k in fits:
+                fit[k] = t
+                pathway[k] = 0
+            self.delayed[0] += len(fits)
+        if self._leaves_p0.n:
+            gone = self._leaves_p0.take_before(now)
+            leave = r.leave
+            general = 0
+            for t, k, g in gone:
+                leave[k] = t
+                general += g
+            self.delayed[0] -= len(gone)
+            self.cleaning_general += general
 
     # ------------------------------------------------------------ discharge
     def _fit(self, p: Patient) -> None:

@@ -39,8 +39,9 @@ The stages of an attendance (issue 17 item 3):
    streamed there after assessment when the unit takes them
    (:mod:`flowsim.model.sdec`); they leave A&E then. A minors patient going home holds
    no space and no one waits on their leaving, so it costs no event either: their
-   departure time is known after assessment and kept on a small heap, which the
-   census (:attr:`EmergencyDepartment.in_department`) reads up to its time.
+   departure time is known after assessment and kept in a due list
+   (:class:`~flowsim.model.engine.DueBuckets`), which the census
+   (:attr:`EmergencyDepartment.in_department`) reads up to its time.
 4. **Wait for a bed**: an admitted patient keeps their A&E space until an acute bed is
    free (exit block, the "trolley wait" from decision to admit); a mental-health patient
    who needs an MH bed waits in the same way for one from the MH trust's pool
@@ -57,14 +58,13 @@ expected capacity is exact and no random stream is needed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappop, heappush
 
 import numpy as np
 
 from flowsim.config import Scenario
 from flowsim.dates import month_of_days
 from flowsim.model.acute import AcuteHospital
-from flowsim.model.engine import Clock, Pool
+from flowsim.model.engine import Clock, DueBuckets, Pool
 from flowsim.model.mental_health import MentalHealthBeds
 from flowsim.model.sdec import SameDayCare
 from flowsim.patients import Cohort, EdAttrs, Patient
@@ -178,7 +178,7 @@ class EmergencyDepartment:
         self._blocked = False  # the corridor is full: moves resume when a place frees
         self._present = 0  # arrived, and not known to have left (see in_department)
         #: (departure time, record row) of minors patients going home, not yet counted out
-        self._leaving: list[tuple[float, int]] = []
+        self._leaving = DueBuckets()
         clock.on_pause(self._count_out)
         self.awaiting_bed = 0
         self.ambulances_waiting = 0
@@ -198,13 +198,12 @@ class EmergencyDepartment:
         """Minors patients gone home before now leave the census and get their
         departure time in the records (one due exactly now has not left yet, as an
         event due now would not have run before the step reading the census)."""
-        h, now = self._leaving, self.clock.now
-        if h and h[0][0] < now:
+        if self._leaving.n:
+            gone = self._leaving.take_before(self.clock.now)
             depart = self.records.depart
-            while h and h[0][0] < now:
-                t, k = heappop(h)
+            for t, k in gone:
                 depart[k] = t
-                self._present -= 1
+            self._present -= len(gone)
 
     # ------------------------------------------------------------ set-up
     def start(self, ambulance: Cohort, walkin: Cohort, conveyed: bool = False) -> None:
@@ -391,9 +390,9 @@ class EmergencyDepartment:
     def _leaves_minors(self, p: Patient, treat_min: float) -> None:
         """Steps 8 and 10 (minors, going home): the patient leaves after treatment.
         They hold no space and free nothing, so no event is scheduled: the departure
-        joins a heap that the census reads (:meth:`_count_out`). Same as
+        joins the due list that the census reads (:meth:`_count_out`). Same as
         :meth:`_decided` then :meth:`_depart` at that time."""
-        heappush(self._leaving, (self.clock.now + max(treat_min, 0.0), p.ed_row))
+        self._leaving.add((self.clock.now + max(treat_min, 0.0), p.ed_row))
 
     def _decided(self, p: Patient) -> None:
         """Step 8: decision: go home, or admit (wait for a bed; exit block holds the

@@ -190,6 +190,79 @@ class Pool:
             ticket.grant(*ticket.args)
 
 
+class DueBuckets:
+    """Entries ``(time, ...)`` due at known times, taken out only when someone looks.
+
+    For lazy steps (see :meth:`Clock.on_pause`): work whose time is known, counted in
+    by the reader instead of costing an event each. A heap would keep the entries in
+    order at O(log n) tuple comparisons per entry; the readers here only count and
+    record them, so order is not needed: entries wait in buckets of ``width`` minutes
+    by due time, O(1) to add and to take.
+
+    Parameters
+    ----------
+    width : float
+        Bucket width (minutes). Readers that look at multiples of it (the midnight
+        census, the 4-hourly escalation check) take whole buckets without comparing.
+    """
+
+    __slots__ = ("width", "_buckets", "_first", "n")
+
+    def __init__(self, width: float = 60.0) -> None:
+        self.width = float(width)
+        self._buckets: dict[int, list[tuple]] = {}
+        self._first = 0  # every bucket before this one has been taken
+        #: Entries waiting.
+        self.n = 0
+
+    def add(self, entry: tuple) -> None:
+        """Add ``entry``, due at ``entry[0]`` (not before the last :meth:`take_before`)."""
+        b = int(entry[0] // self.width)
+        if b < self._first:
+            b = self._first
+        bucket = self._buckets.get(b)
+        if bucket is None:
+            self._buckets[b] = [entry]
+        else:
+            bucket.append(entry)
+        self.n += 1
+
+    def take_before(self, now: float) -> list[tuple]:
+        """Remove and return every entry due before ``now`` (one due exactly at ``now``
+        stays), in no particular order.
+
+        Steps:
+
+        1. the buckets wholly before ``now``'s bucket are taken (each entry is still
+           compared with ``now``, so float round-off of a bucket's bounds cannot take
+           one early: such an entry moves to ``now``'s bucket);
+        2. the entries of ``now``'s bucket due before ``now`` are taken.
+        """
+        out: list[tuple] = []
+        if not self.n:
+            return out
+        buckets = self._buckets
+        nb = int(now // self.width)
+        late: list[tuple] = []
+        for j in range(self._first, nb):
+            bucket = buckets.pop(j, None)
+            if bucket is not None:
+                for e in bucket:
+                    (out if e[0] < now else late).append(e)
+        if nb > self._first:
+            self._first = nb
+        bucket = buckets.get(nb)
+        if bucket is not None:
+            keep = [e for e in bucket if e[0] >= now]
+            if len(keep) < len(bucket):
+                out += [e for e in bucket if e[0] < now]
+                buckets[nb] = keep
+        if late:
+            buckets.setdefault(nb, []).extend(late)
+        self.n -= len(out)
+        return out
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while the event loop runs.

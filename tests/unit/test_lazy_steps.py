@@ -9,7 +9,7 @@ import pytest
 import simpy
 
 import flowsim
-from flowsim.model.engine import FAR_MIN, Clock
+from flowsim.model.engine import FAR_MIN, Clock, DueBuckets
 from flowsim.model.system import CountySystem
 from flowsim.patients import build_cohorts
 from flowsim.streams import Streams
@@ -39,6 +39,33 @@ def test_far_events_in_buckets_run_in_time_then_insertion_order():
     clock.run(10 * FAR_MIN)
     # insertion order: the first batch in k order, the second batch after all of them
     assert got == sorted(want, key=lambda e: (e[0], e[1] >= 1000, e[1]))
+
+
+def test_due_buckets_take_exactly_the_entries_due_before_each_look():
+    # Entries added as time goes on (each due at or after the time it is added), some
+    # exactly on bucket edges and on the times looked at; looks at bucket multiples and
+    # in between, some twice at the same time. Every look must return exactly the
+    # entries due strictly before it, each once.
+    rng = np.random.default_rng(11)
+    due = DueBuckets(60.0)
+    pending: list[tuple[float, int]] = []
+    now, k = 0.0, 0
+    looks = np.sort(np.concatenate([rng.random(200) * 3000, np.arange(1, 50) * 60.0]))
+    for look in looks:
+        while now < look:  # add a few entries between looks
+            for _ in range(int(rng.integers(0, 4))):
+                t = now + float(rng.choice([0.0, 60.0, rng.random() * 400]))
+                due.add((t, k))
+                pending.append((t, k))
+                k += 1
+            now = min(look, now + float(rng.random() * 30))
+        got = due.take_before(float(look))
+        want = [e for e in pending if e[0] < look]
+        pending = [e for e in pending if e[0] >= look]
+        assert sorted(got) == sorted(want)
+        assert due.n == len(pending)
+        assert due.take_before(float(look)) == []  # a second look at once finds nothing
+    assert k > 300  # the test added enough entries to mean something
 
 
 @pytest.fixture(scope="module")
