@@ -709,15 +709,15 @@ class AcuteHospital:
         cleaned until :meth:`_cleaned`. One due exactly now is not counted yet, as a
         step due now would not have run before the step reading the counts."""
         now, r = self.clock.now, self.records
-        if self._fits_p0.n:
-            fits = self._fits_p0.take_before(now)
+        fits = self._fits_p0.take_before(now)
+        if fits:
             fit, pathway = r.fit, r.pathway
             for t, k in fits:
                 fit[k] = t
                 pathway[k] = 0
             self.delayed[0] += len(fits)
-        if self._leaves_p0.n:
-            gone = self._leaves_p0.take_before(now)
+        gone = self._leaves_p0.take_before(now)
+        if gone:
             leave = r.leave
             general = 0
             for t, k, g in gone:

@@ -198,8 +198,8 @@ class EmergencyDepartment:
         """Minors patients gone home before now leave the census and get their
         departure time in the records (one due exactly now has not left yet, as an
         event due now would not have run before the step reading the census)."""
-        if self._leaving.n:
-            gone = self._leaving.take_before(self.clock.now)
+        gone = self._leaving.take_before(self.clock.now)
+        if gone:
             depart = self.records.depart
             for t, k in gone:
                 depart[k] = t

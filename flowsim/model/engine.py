@@ -26,7 +26,7 @@ import copy
 import gc
 import itertools
 import math
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
@@ -199,6 +199,11 @@ class DueBuckets:
     record them, so order is not needed: entries wait in buckets of ``width`` minutes
     by due time, O(1) to add and to take.
 
+    An entry due at ``t`` goes to bucket ``int(t / width)`` (computed as a product):
+    a non-decreasing function of ``t``, so an entry due before a time is never in a
+    later bucket than that time's, and one in an earlier bucket is due before it,
+    whatever the round-off of the bucket bounds.
+
     Parameters
     ----------
     width : float
@@ -206,26 +211,23 @@ class DueBuckets:
         census, the 4-hourly escalation check) take whole buckets without comparing.
     """
 
-    __slots__ = ("width", "_buckets", "_first", "n")
+    __slots__ = ("width", "_per_min", "_buckets", "_first")
 
     def __init__(self, width: float = 60.0) -> None:
         self.width = float(width)
-        self._buckets: dict[int, list[tuple]] = {}
+        self._per_min = 1.0 / self.width
+        self._buckets: defaultdict[int, list[tuple]] = defaultdict(list)
         self._first = 0  # every bucket before this one has been taken
-        #: Entries waiting.
-        self.n = 0
+
+    def __len__(self) -> int:
+        """Entries waiting."""
+        return sum(len(b) for b in self._buckets.values())
 
     def add(self, entry: tuple) -> None:
-        """Add ``entry``, due at ``entry[0]`` (not before the last :meth:`take_before`)."""
-        b = int(entry[0] // self.width)
-        if b < self._first:
-            b = self._first
-        bucket = self._buckets.get(b)
-        if bucket is None:
-            self._buckets[b] = [entry]
-        else:
-            bucket.append(entry)
-        self.n += 1
+        """Add ``entry``, due at ``entry[0]`` (not before the last :meth:`take_before`;
+        one that is joins the first bucket not yet taken)."""
+        b = int(entry[0] * self._per_min)
+        self._buckets[b if b >= self._first else self._first].append(entry)
 
     def take_before(self, now: float) -> list[tuple]:
         """Remove and return every entry due before ``now`` (one due exactly at ``now``
@@ -233,33 +235,26 @@ class DueBuckets:
 
         Steps:
 
-        1. the buckets wholly before ``now``'s bucket are taken (each entry is still
-           compared with ``now``, so float round-off of a bucket's bounds cannot take
-           one early: such an entry moves to ``now``'s bucket);
+        1. the buckets before ``now``'s bucket are taken whole;
         2. the entries of ``now``'s bucket due before ``now`` are taken.
         """
-        out: list[tuple] = []
-        if not self.n:
-            return out
         buckets = self._buckets
-        nb = int(now // self.width)
-        late: list[tuple] = []
+        if not buckets:
+            return []
+        nb = int(now * self._per_min)
+        out: list[tuple] = []
         for j in range(self._first, nb):
             bucket = buckets.pop(j, None)
             if bucket is not None:
-                for e in bucket:
-                    (out if e[0] < now else late).append(e)
+                out += bucket
         if nb > self._first:
             self._first = nb
         bucket = buckets.get(nb)
-        if bucket is not None:
+        if bucket:
             keep = [e for e in bucket if e[0] >= now]
             if len(keep) < len(bucket):
                 out += [e for e in bucket if e[0] < now]
                 buckets[nb] = keep
-        if late:
-            buckets.setdefault(nb, []).extend(late)
-        self.n -= len(out)
         return out
 
 
