@@ -110,12 +110,14 @@ class EmergencyDepartment:
        (queueing for a receiving nurse when they are rostered).
     3b. :meth:`_handover_nurse`: a receiving nurse takes the handover.
     4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
-    5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
+    5. :meth:`_to_clinician`: wait for a clinician (majors before minors; minors
+       straight from :meth:`_arrive`).
     6. :meth:`_seen`: seen; assessment.
     7. :meth:`_assessed`: the clinician is free; SDEC, or treatment, diagnostics and
        specialty review.
     8. :meth:`_decided`: home, or admit: wait for a bed (acute, or MH), exit block holds
-       the A&E space (minors going home: no event, :meth:`_leaves_minors`).
+       the A&E space (minors going home: no event, their departure joins a due list
+       in :meth:`_assessed`).
     9. :meth:`_admitted`: in a bed (admitted patients only).
     10. :meth:`_depart`: leave A&E; the majors space is freed.
 
@@ -271,7 +273,8 @@ class EmergencyDepartment:
         elif majors:
             self._request_space(self._space_for_walkin, p)
         else:
-            self._to_clinician(p, MINORS)
+            p.ed_level = MINORS  # step 5 for minors (see _to_clinician)
+            self.clinicians.request(self._seen, MINORS, p)
 
     def _triaged(self, c: Cohort, j: int) -> None:
         """Step 1 (walk-ins, with triage): the ``j``-th triage to end; the attendance
@@ -373,7 +376,7 @@ class EmergencyDepartment:
     def _assessed(self, p: Patient) -> None:
         """Step 7: assessed; the clinician is free; a would-be admission SDEC can manage
         goes there if it takes them, others have treatment, diagnostics and specialty
-        review up to the decision (minors going home: :meth:`_leaves_minors`)."""
+        review up to the decision (minors going home leave without an event)."""
         self.clinicians.release()
         a: EdAttrs = p.attrs
         i = p.i
@@ -383,16 +386,14 @@ class EmergencyDepartment:
                 self._depart(p)
                 return
         elif p.ed_level == MINORS and (self.mh_beds is None or a.mh[i] != 2):
-            self._leaves_minors(p, a.treat_min[i])
+            # Steps 8 and 10 (minors, going home): the patient leaves after treatment.
+            # They hold no space and free nothing, so no event is scheduled: the
+            # departure joins the due list that the census reads (:meth:`_count_out`),
+            # the same as :meth:`_decided` then :meth:`_depart` at that time.
+            d = a.treat_min[i]
+            self._leaving.add((self.clock.now + (d if d > 0.0 else 0.0), p.ed_row))
             return
         self.clock.at(a.treat_min[i], self._decided, p)
-
-    def _leaves_minors(self, p: Patient, treat_min: float) -> None:
-        """Steps 8 and 10 (minors, going home): the patient leaves after treatment.
-        They hold no space and free nothing, so no event is scheduled: the departure
-        joins the due list that the census reads (:meth:`_count_out`). Same as
-        :meth:`_decided` then :meth:`_depart` at that time."""
-        self._leaving.add((self.clock.now + max(treat_min, 0.0), p.ed_row))
 
     def _decided(self, p: Patient) -> None:
         """Step 8: decision: go home, or admit (wait for a bed; exit block holds the

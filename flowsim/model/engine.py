@@ -113,10 +113,11 @@ class Pool:
             The queued request (``ticket.cancel()`` withdraws it), or :data:`GRANTED`
             if the unit was granted before this call returned.
         """
-        if self.n_waiting == 0 and self.in_use < self.capacity:
-            self.in_use += 1
-            if self.in_use > self.peak_in_use:
-                self.peak_in_use = self.in_use
+        n = self.in_use
+        if n < self.capacity and not self.n_waiting:
+            self.in_use = n = n + 1
+            if n > self.peak_in_use:
+                self.peak_in_use = n
             grant(*args)
             return GRANTED
         ticket = Ticket(self, level, grant, args)
@@ -320,7 +321,7 @@ class Clock:
         # FAR_MIN moves those due before the next tick into the heap; the tick's
         # insertion number is -1 so it runs before anything due at its time, and
         # anything scheduled far is due after the next tick: order is unchanged.
-        self._far: dict[int, list] = {}
+        self._far: defaultdict[int, list] = defaultdict(list)
         self._far_origin = self.now  # time of tick 0
         self._far_tick = 0  # the bucket the next tick moves
         heappush(self._queue, (self.now, -1, self._merge_far, ()))
@@ -384,12 +385,8 @@ class Clock:
 
     def _push_far(self, entry: tuple) -> None:
         """Put an event due more than FAR_MIN ahead in its bucket (see __init__)."""
-        b = max(int((entry[0] - self._far_origin) // FAR_MIN), self._far_tick)
-        bucket = self._far.get(b)
-        if bucket is None:
-            self._far[b] = [entry]
-        else:
-            bucket.append(entry)
+        b = int((entry[0] - self._far_origin) // FAR_MIN)
+        self._far[b if b > self._far_tick else self._far_tick].append(entry)
 
     def _merge_far(self) -> None:
         """Every FAR_MIN: move far events due before the next tick into the near heap.
