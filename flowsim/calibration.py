@@ -80,15 +80,16 @@ _HOSPITAL_PROCESS = (
     "(medical review, medicines to take out, transport, equipment: 19-40% of delays) "
     "are not modelled as capacity"
 )
-#: West Norfolk with crews held (docs/validation.md, "West Norfolk's runaway winters"):
-#: every replication's winter, not one in two, decides these rows.
+#: West Norfolk with crews held (docs/validation.md, sections 7b and 7c): every
+#: replication's February-March decides these rows.
 _HELD_WINTER = (
-    "crews held: in January-March the QEH is 97-99% full in every replication, its A&E "
-    "exit-blocks and the closed fleet of crews waits at its door (no cohorting or handover "
-    "area before the 45-minute maximum, no diversion to other hospitals, no crews from the "
-    "rest of EEAST); N26's 57 escalation beds (N24's 519 beds available) keep the winters "
-    "calm, but February occupancy then falls to 93-94%, below N25, and the calm Cat 2 "
-    "response (16 min, 90th centile 26) below A6/A7"
+    "crews held: in February-March the QEH is 97-99% full in every replication and its "
+    "beds, not the fleet, run away (with unlimited A&E spaces the wait from decision to "
+    "admission reaches 9-18 hours, and the 45-minute era runs away too); the 6-place "
+    "handover area (X84) fills and the crews wait at the door again; neighbouring crews "
+    "(mutual aid) are held there too, and diversion calms the winter only by sending the "
+    "calm Cat 2 response (14-16 min, 90th centile 25-27) below A6/A7; N26's 57 escalation "
+    "beds keep the winters calm, but February occupancy then falls below N25"
 )
 #: West Norfolk's RTT tail: the admitted list is not stationary (section 4b).
 _WN_LIST = (
@@ -247,8 +248,6 @@ AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
             "N22: 176-324 h/month (Sep-Oct c.2015, 6-11/day); A20: 552 h in a week "
             "(Dec 2022, 79/day)",
             per_day=True,
-            misfit="high",
-            gap=_HELD_WINTER,
         ),
         *_response_targets(
             "EEAST",

@@ -706,7 +706,8 @@ _register(
 _register(
     Intervention(
         name="handover_cohort_area",
-        description="A staffed handover / cohorting area (HALO): more corridor places.",
+        description="A staffed handover / cohorting area (HALO): more corridor places under a "
+        "maximum handover, and more cohorting places while crews are held.",
         params=(
             Param("places", 6, "places", "places added", integer=True),
             Param(
@@ -720,11 +721,20 @@ _register(
         changes=lambda s, p: {
             "ed.corridor_spaces": (s.ed.corridor_spaces or 0) + int(p["places"])
             if s.ed.corridor_spaces is not None
-            else None
+            else None,
+            **(
+                {}
+                if s.ambulance.service is None
+                else {
+                    "ambulance.service.cohort_places": s.ambulance.service.cohort_places
+                    + int(p["places"])
+                }
+            ),
         },
         annual_cost=lambda s, p: p["places"] * p["gbp_per_place_year"],
         cost_basis="places x £/place-year (D: £120k)",
-        changes_text="ed.corridor_spaces += places (no change when it is unlimited)",
+        changes_text="ed.corridor_spaces += places (no change when it is unlimited); "
+        "ambulance.service.cohort_places += places (held era, with the ambulance service)",
     )
 )
 _register(

@@ -188,6 +188,8 @@ def ambulance_kpis(rep: Replication, scn: Scenario) -> dict[str, float]:
     busy_from = np.maximum(a["dispatch"], w0)
     busy_to = np.minimum(np.where(np.isnan(a["clear"]), w1, a["clear"]), w1)
     busy = np.clip(busy_to - busy_from, 0.0, None)
+    if "mutual_aid" in a:  # neighbouring crews are not on the local roster
+        busy = busy[~a["mutual_aid"]]
     rostered = sum(sv.crews_by_hour) * 60.0 * (w1 - w0) / MIN_PER_DAY
     k["ambulance_crew_utilisation_pct"] = (
         100.0 * float(np.nansum(busy)) / rostered if rostered > 0 else float("nan")

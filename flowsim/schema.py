@@ -285,6 +285,34 @@ class AmbulanceServiceCfg(_Frozen):
         Dist(kind="lognormal", mean=18, cv=0.5),
         description="handover to clear (ready for the next call), minutes",
     )
+    mutual_aid_crews: Capacity = Field(
+        0,
+        description="crews of neighbouring divisions of the same regional service that "
+        "answer a call when no local crew is free (a constant number, each held for its "
+        "job like a local crew); 0: the fleet is closed",
+    )
+    mutual_aid_extra_travel_min: NonNegFloat = Field(
+        20.0,
+        description="a neighbouring crew's extra travel to the scene, minutes",
+    )
+    cohort_places: Capacity = Field(
+        0,
+        description="held era only (ed.corridor_care_after_min null): places in a hospital "
+        "cohorting / handover area (HALO) that takes patients off crews while they wait "
+        "for a majors space, so the crews leave; when it is full the next crews wait with "
+        "their patients and take places as they free, longest-waiting first; 0: no area "
+        "(under a maximum the corridor / handover area of ed.corridor_spaces takes them)",
+    )
+    divert_when_waiting: Capacity | None = Field(
+        None,
+        description="held era, with a cohorting area: when the area is full and this many "
+        "crews already wait at the door, a crew arriving with a patient who would queue "
+        "goes on to another hospital (leaves the model) instead; null: never diverted",
+    )
+    divert_extra_min: NonNegFloat = Field(
+        40.0,
+        description="a diverted crew's extra journey to the other hospital, minutes",
+    )
     ucr_teams: Capacity = Field(
         0,
         description="urgent community response (falls) teams: a free team takes an eligible "
