@@ -142,9 +142,20 @@ class Pool:
 
     def release(self) -> None:
         """Give a unit back; the first waiter of the most urgent level gets it."""
-        self.in_use -= 1
-        if self.n_waiting:
-            self._serve()
+        if self.n_waiting and self.in_use <= self.capacity:
+            # The unit goes straight to the first waiter (in use stays the same), as
+            # taking it back and :meth:`_serve` would, without the round trip.
+            for q in self.queues:
+                if q:
+                    ticket = q.popleft()
+                    break
+            ticket.waiting = False
+            self.n_waiting -= 1
+            ticket.grant(*ticket.args)
+            if self.n_waiting and self.in_use < self.capacity:
+                self._serve()
+        else:
+            self.in_use -= 1
 
     def head(self, level: int = 0) -> Ticket | None:
         """The first queued request at ``level`` (None if nobody waits there)."""
