@@ -166,7 +166,7 @@ def parallel(scn: flowsim.Scenario, reps: int) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="90-day horizons (smoke test)")
-    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     days = 90 if args.quick else 365
     scn = flowsim.load_scenario("worcestershire", overrides={"run.days": days})
