@@ -110,8 +110,7 @@ class EmergencyDepartment:
        (queueing for a receiving nurse when they are rostered).
     3b. :meth:`_handover_nurse`: a receiving nurse takes the handover.
     4. :meth:`_handed_over`: handover complete, the crew is free (ambulance only).
-    5. :meth:`_to_clinician`: wait for a clinician (majors before minors; minors
-       straight from :meth:`_arrive`).
+    5. :meth:`_to_clinician`: wait for a clinician (majors before minors).
     6. :meth:`_seen`: seen; assessment.
     7. :meth:`_assessed`: the clinician is free; SDEC, or treatment, diagnostics and
        specialty review.
@@ -273,8 +272,7 @@ class EmergencyDepartment:
         elif majors:
             self._request_space(self._space_for_walkin, p)
         else:
-            p.ed_level = MINORS  # step 5 for minors (see _to_clinician)
-            self.clinicians.request(self._seen, MINORS, p)
+            self._to_clinician(p, MINORS)
 
     def _triaged(self, c: Cohort, j: int) -> None:
         """Step 1 (walk-ins, with triage): the ``j``-th triage to end; the attendance

@@ -142,20 +142,9 @@ class Pool:
 
     def release(self) -> None:
         """Give a unit back; the first waiter of the most urgent level gets it."""
-        if self.n_waiting and self.in_use <= self.capacity:
-            # The unit goes straight to the first waiter (in use stays the same), as
-            # taking it back and :meth:`_serve` would, without the round trip.
-            for q in self.queues:
-                if q:
-                    ticket = q.popleft()
-                    break
-            ticket.waiting = False
-            self.n_waiting -= 1
-            ticket.grant(*ticket.args)
-            if self.n_waiting and self.in_use < self.capacity:
-                self._serve()
-        else:
-            self.in_use -= 1
+        self.in_use -= 1
+        if self.n_waiting:
+            self._serve()
 
     def head(self, level: int = 0) -> Ticket | None:
         """The first queued request at ``level`` (None if nobody waits there)."""
@@ -208,8 +197,9 @@ class DueBuckets:
     For lazy steps (see :meth:`Clock.on_pause`): work whose time is known, counted in
     by the reader instead of costing an event each. A heap would keep the entries in
     order at O(log n) tuple comparisons per entry; the readers here only count and
-    record them, so order is not needed: entries wait in buckets of ``width`` minutes
-    by due time, O(1) to add and to take.
+    record them (or, for the clock's far events, put them on the heap, which orders
+    them), so order is not needed: entries wait in buckets of ``width`` minutes by due
+    time, O(1) to add and to take.
 
     An entry due at ``t`` goes to bucket ``int(t / width)`` (computed as a product):
     a non-decreasing function of ``t``, so an entry due before a time is never in a
@@ -234,6 +224,10 @@ class DueBuckets:
     def __len__(self) -> int:
         """Entries waiting."""
         return sum(len(b) for b in self._buckets.values())
+
+    def clear(self) -> None:
+        """Drop every entry."""
+        self._buckets.clear()
 
     def add(self, entry: tuple) -> None:
         """Add ``entry``, due at ``entry[0]`` (not before the last :meth:`take_before`;
@@ -332,9 +326,7 @@ class Clock:
         # FAR_MIN moves those due before the next tick into the heap; the tick's
         # insertion number is -1 so it runs before anything due at its time, and
         # anything scheduled far is due after the next tick: order is unchanged.
-        self._far: defaultdict[int, list] = defaultdict(list)
-        self._far_origin = self.now  # time of tick 0
-        self._far_tick = 0  # the bucket the next tick moves
+        self._far = DueBuckets(FAR_MIN)
         heappush(self._queue, (self.now, -1, self._merge_far, ()))
         #: Time of the pending wake-up for SimPy's next event (inf: none pending).
         self._wake_at = math.inf
@@ -372,7 +364,7 @@ class Clock:
 
         A NaN delay raises: on the heap it would silently break the time order."""
         if delay > FAR_MIN:
-            self._push_far((self.now + delay, next(self._eid), fn, args))
+            self._far.add((self.now + delay, next(self._eid), fn, args))
         elif delay >= 0.0:
             heappush(self._queue, (self.now + delay, next(self._eid), fn, args))
         elif delay < 0.0:
@@ -386,7 +378,7 @@ class Clock:
         had if scheduled by the step before it."""
         delay = t - self.now
         if delay > FAR_MIN:
-            self._push_far((t, next(self._eid), fn, args))
+            self._far.add((t, next(self._eid), fn, args))
         elif delay >= 0.0:
             heappush(self._queue, (t, next(self._eid), fn, args))
         elif delay < 0.0:
@@ -394,41 +386,13 @@ class Clock:
         else:
             raise ValueError(f"event time is {t!r} (must be a number of minutes) for {fn!r}")
 
-    def _push_far(self, entry: tuple) -> None:
-        """Put an event due more than FAR_MIN ahead in its bucket (see __init__)."""
-        b = int((entry[0] - self._far_origin) // FAR_MIN)
-        self._far[b if b > self._far_tick else self._far_tick].append(entry)
-
     def _merge_far(self) -> None:
-        """Every FAR_MIN: move far events due before the next tick into the near heap.
-
-        Steps:
-
-        1. take this tick's bucket; any of its events due at or after the next tick
-           (only by float round-off of the bucket's bounds) go to the next bucket;
-        2. events of the next bucket due before the next tick (round-off the other
-           way) join the heap too;
-        3. schedule the next tick.
-        """
-        far, q = self._far, self._queue
+        """Every FAR_MIN: move the far events due before the next tick into the near
+        heap (which orders them), then schedule the next tick."""
+        q = self._queue
         limit = self.now + FAR_MIN
-        m = self._far_tick
-        self._far_tick = m + 1
-        later = far.pop(m, None)
-        nxt = far.get(m + 1)
-        if later is not None:
-            for e in later:
-                if e[0] < limit:
-                    heappush(q, e)
-                elif nxt is None:
-                    far[m + 1] = nxt = [e]
-                else:
-                    nxt.append(e)
-        if nxt is not None and any(e[0] < limit for e in nxt):
-            for e in nxt:
-                if e[0] < limit:
-                    heappush(q, e)
-            far[m + 1] = [e for e in nxt if e[0] >= limit]
+        for e in self._far.take_before(limit):
+            heappush(q, e)
         heappush(q, (limit, -1, self._merge_far, ()))
 
     # ------------------------------------------------------------ SimPy processes
