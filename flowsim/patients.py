@@ -17,6 +17,8 @@ setting writes into its records.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -114,13 +116,15 @@ class EdAttrs:
     care: CareAttrs  #: stay attributes of the admitted attendances, one row each
     #: Time in an SDEC chair if the attendance would be admitted and SDEC can manage it,
     #: else -1 (empty when the scenario has no SDEC)
-    sdec_min: list[float] = field(default_factory=list)
+    sdec_min: Sequence[float] = field(default_factory=list)
     #: 0 not a mental-health presentation, 1 MH without a bed need, 2 needs an MH bed
     #: (empty when ``ed.mh_fraction`` is 0)
     mh: list[int] = field(default_factory=list)
-    mh_los_min: list[float] = field(default_factory=list)  #: MH bed stay (mh == 2), else NaN
-    #: walk-in triage time (empty for ambulance arrivals, or with no triage stage)
-    triage_min: list[float] = field(default_factory=list)
+    #: MH bed stay (mh == 2), else NaN
+    mh_los_min: Sequence[float] = field(default_factory=list)
+    #: walk-in triage time (empty for ambulance arrivals, or with no triage stage); an
+    #: array, read as a whole when the triage ends are scheduled
+    triage_min: Sequence[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.admit)
@@ -137,7 +141,7 @@ class IncidentAttrs:
     to_hospital_min: list[float]  #: scene to hospital (conveyed incidents)
     turnaround_min: list[float]  #: handover to clear
     ucr_eligible: list[bool]  #: an urgent community response team could take it (Cat 3-4)
-    ucr_visit_min: list[float]  #: length of that visit
+    ucr_visit_min: Sequence[float]  #: length of that visit
     #: Row of the incident in the ``ambulance`` cohort (-1: not conveyed): the conveyed
     #: incidents are the A&E ambulance arrivals.
     amb_row: list[int]
@@ -656,9 +660,17 @@ def _mental_health(b: CohortBuilder, scn: Scenario, n: int) -> tuple[np.ndarray,
     return mh, los
 
 
+def _sparse(x: np.ndarray) -> array:
+    """A per-patient column that the model reads for few patients (SDEC stays, MH bed
+    stays, community response visits), as C doubles: ``column[i]`` is a Python float
+    as from a list, but the entries never read cost no float object to make and free
+    (a list costs ~25 ns and 32 bytes a patient)."""
+    return array("d", np.ascontiguousarray(x, dtype=np.float64).tobytes())
+
+
 def _sdec_stays(
     b: CohortBuilder, scn: Scenario, los_min: np.ndarray, pathway: np.ndarray, prob: float
-) -> list[float]:
+) -> array:
     """SDEC chair times of would-be emergency admissions SDEC can manage, -1 for others:
     a share ``prob`` of those whose stay to medically fit would be under
     ``sdec.max_los_days`` and who would go home with no care (pathway 0; ``los_min``
@@ -668,7 +680,7 @@ def _sdec_stays(
     ok = (los_min < sd.max_los_days * MIN_PER_DAY) & (pathway == 0) & (b.u("sdec") < prob)
     stay = np.full(ok.size, -1.0)
     stay[ok] = ppf(sd.stay_min, b.u("sdec_stay")[ok])
-    return stay.tolist()
+    return _sparse(stay)
 
 
 def _decision_time(ed, admit: np.ndarray, other: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -700,9 +712,9 @@ def _ed_extras(
         a.sdec_min = _sdec_stays(b, scn, los, pw, sd.ed_eligible_prob)
     if mh.size:
         a.mh = mh.tolist()
-        a.mh_los_min = mh_los.tolist()
+        a.mh_los_min = _sparse(mh_los)
     if walkin and scn.ed.triage_min is not None:
-        a.triage_min = ppf(scn.ed.triage_min, b.u("triage")).tolist()
+        a.triage_min = ppf(scn.ed.triage_min, b.u("triage"))
 
 
 def _incident_cohorts(
@@ -741,7 +753,7 @@ def _incident_cohorts(
             ppf(sv.to_hospital_min, b.u("to_hospital")).tolist(),
             ppf(sv.turnaround_min, b.u("turnaround")).tolist(),
             ((category >= 3) & (b.u("ucr") < sv.ucr_eligible_prob)).tolist(),
-            ppf(sv.ucr_visit_min, b.u("ucr_visit")).tolist(),
+            _sparse(ppf(sv.ucr_visit_min, b.u("ucr_visit"))),
             amb_row.tolist(),
         ),
     )

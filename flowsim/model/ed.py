@@ -219,7 +219,7 @@ class EmergencyDepartment:
             done = np.asarray(walkin.t) + np.asarray(walkin.attrs.triage_min)
             order = np.argsort(done, kind="stable")
             self._triage_order = order.tolist()
-            self.clock.chain(done[order].tolist(), self._triaged, walkin)
+            self.clock.chain(done[order], self._triaged, walkin)
         else:
             self.clock.chain(walkin.t, self._arrive, walkin, False)
         self._roster_tick(0)

@@ -27,7 +27,7 @@ import gc
 import itertools
 import math
 from collections import defaultdict, deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from heapq import heapify, heappop, heappush
 
@@ -533,7 +533,9 @@ class Clock:
         self._arr_done += self._arr_k
         self._arr_k = 0
 
-    def chain(self, times: list[float], fn: Callable[..., None], *args: object) -> None:
+    def chain(
+        self, times: Sequence[float] | np.ndarray, fn: Callable[..., None], *args: object
+    ) -> None:
         """Call ``fn(*args, i)`` at each of the sorted ``times`` (minutes): an arrival
         stream. Each arrival is due at ``times[i]`` exactly.
 
@@ -548,6 +550,8 @@ class Clock:
         if not self._running:
             self._pending_chains.append((times, fn, args))
             return
+        if isinstance(times, np.ndarray):
+            times = times.tolist()  # the heap compares Python floats
         q, eid, push = self._queue, self._eid, heappush
 
         def arrive(i: int) -> None:
