@@ -134,10 +134,28 @@ def test_experiment_file_errors_name_keys(tmp_path):
 def test_packaged_experiment_files_validate():
     from flowsim.comparison import build_scenarios
 
-    for name in ("worcestershire_summit.yaml", "quick_compare.yaml"):
+    built = {}
+    for name in (
+        "worcestershire_summit.yaml",
+        "quick_compare.yaml",
+        "discharge_levers.yaml",
+        "exit_block_mechanisms.yaml",
+    ):
         exp, path = load_experiment(EXPERIMENTS / name)
         scns = build_scenarios(exp, path.parent)
         assert scns[0].name == exp.baseline and len(scns) == len(exp.scenarios)
+        built[name] = {s.name: s for s in scns}
+    # docs/validation.md section 8: the ward scenario holds the four groups' beds (X50
+    # sites; the model rescales them to acute.beds) as 26 wards, site by site
+    ex = built["exit_block_mechanisms.yaml"]
+    wards, four = ex["wards_26"].acute.bed_groups, ex["four_groups"].acute.bed_groups
+    assert len(wards) == 26 and len(four) == 4
+    for site in ("WRH", "Alexandra"):
+        for spec in ("medicine", "surgery"):
+            assert sum(g.beds for g in wards if (g.site, g.specialty) == (site, spec)) == sum(
+                g.beds for g in four if (g.site, g.specialty) == (site, spec)
+            )
+    assert not ex["one_pool"].acute.bed_groups
 
 
 def test_cli_compare(tmp_path, capsys):
