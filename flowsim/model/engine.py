@@ -29,6 +29,7 @@ import math
 from collections import defaultdict, deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from heapq import heapify, heappop, heappush
 
 import numpy as np
@@ -336,7 +337,10 @@ class Clock:
         self._arr_t: list[float] = [math.inf]  # arrival times, then an inf sentinel
         self._arr_src: list[int] = []  # index into _arr_sources
         self._arr_i: list[int] = []  # the arrival's index in its stream
-        self._arr_sources: list[tuple[Callable[..., None], tuple]] = []
+        # each stream's step with its arguments bound: ``step(i)`` (a partial call
+        # passes the arguments on without building a tuple per arrival, as
+        # ``fn(*args, i)`` would)
+        self._arr_sources: list[Callable[[int], None]] = []
         self._arr_k = 0  # next arrival to dispatch
         self._arr_done = 0  # arrivals dispatched before the last merge
         self._pending_chains: list[tuple[object, Callable[..., None], tuple]] = []
@@ -469,12 +473,12 @@ class Clock:
             while True:
                 if next_t < q[0][0]:  # the heap is never empty: the marker is in it
                     self.now = next_t
-                    fn, args = sources[arr_src[k]]
+                    step = sources[arr_src[k]]
                     i = arr_i[k]
                     k += 1
                     self._arr_k = k
                     next_t = arr_t[k]
-                    fn(*args, i)
+                    step(i)
                 else:
                     t, _, fn, args = pop(q)
                     self.now = t
@@ -506,7 +510,7 @@ class Clock:
             times.append(t)
             src.append(np.full(len(t), len(self._arr_sources), dtype=np.int64))
             idx.append(np.arange(len(t), dtype=np.int64))
-            self._arr_sources.append((fn, args))
+            self._arr_sources.append(partial(fn, *args))
         self._pending_chains = []
         t_all = np.concatenate(times)
         order = np.argsort(t_all, kind="stable")
