@@ -3,11 +3,17 @@
 Simulated day 0 is the first day of ``run.start_month``, or, when
 ``run.reporting_start_month`` is set, ``warmup_days`` (rounded up to whole days)
 before the first day of that month, so that the warm-up ends and the reporting
-period starts on it (a financial year: 1 April). The scenario has no year, so the
-year is the latest one, not after the calibration year (FY2024/25, D), in which day
-0 falls on ``run.start_weekday`` (0 = Monday): the weekday pattern of demand then
-lines up with the printed dates. For the default (April, Monday) day 0 is Monday 1
-April 2024; for a 91-day warm-up before 1 April it is Monday 1 January 2024.
+period starts on it (a financial year: 1 April). The scenario has no year of its own:
+
+- with ``run.start_weekday`` null (the default and the packaged counties), the
+  reporting period (or day 0) is in the calibration year, 2024 (FY2024/25, D), and
+  day 0's weekday is the one the calendar gives it: 1 April 2024 after any warm-up,
+  Monday 1 January 2024 for the packaged 91 days, Wednesday 27 March 2024 for 5;
+- with ``run.start_weekday`` set (0 = Monday), the year is the latest one up to 2024
+  in which day 0 falls on that weekday, so that the weekday pattern of demand lines
+  up with the printed dates.
+
+:func:`day0_weekday` is the weekday every weekday-dependent step uses.
 
 :func:`month_of_days` is the one source of the calendar month of every simulated
 day (demand profiles, escalation, monthly tables).
@@ -76,14 +82,31 @@ def reporting_start_date(
     return first - lead, first  # pragma: no cover
 
 
+def run_start_date(run) -> _dt.date:
+    """Date of simulated day 0 of a scenario's ``run`` settings (see the module
+    docstring)."""
+    reporting = getattr(run, "reporting_start_month", None)
+    if run.start_weekday is None:  # the calendar of the calibration year
+        if reporting:
+            lead = _dt.timedelta(days=int(math.ceil(run.warmup_days)))
+            return _dt.date(LATEST_START_YEAR, reporting, 1) - lead
+        return _dt.date(LATEST_START_YEAR, run.start_month, 1)
+    if reporting:
+        return reporting_start_date(reporting, run.warmup_days, run.start_weekday)[0]
+    return start_date(run.start_month, run.start_weekday)
+
+
+def day0_weekday(run) -> int:
+    """Weekday of simulated day 0 (0 = Monday): ``run.start_weekday``, or, when that is
+    null, the weekday of :func:`run_start_date`."""
+    if run.start_weekday is not None:
+        return int(run.start_weekday)
+    return run_start_date(run).weekday()
+
+
 def scenario_start_date(scenario) -> _dt.date:
     """Date of simulated day 0 of a scenario (see the module docstring)."""
-    run = scenario.run
-    if getattr(run, "reporting_start_month", None):
-        return reporting_start_date(run.reporting_start_month, run.warmup_days, run.start_weekday)[
-            0
-        ]
-    return start_date(run.start_month, run.start_weekday)
+    return run_start_date(scenario.run)
 
 
 def month_of_days(scenario, n_days: int) -> np.ndarray:

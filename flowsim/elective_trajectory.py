@@ -160,7 +160,7 @@ def monthly_list(rep: Replication, scenario) -> pd.DataFrame:
     rep : Replication
         The records.
     scenario : Scenario
-        Gives the calendar (``run.start_month``, ``run.start_weekday``).
+        Gives the calendar (:func:`flowsim.dates.scenario_start_date`).
 
     Returns
     -------

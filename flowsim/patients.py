@@ -768,11 +768,11 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     horizon = (run.warmup_days + run.days) * MIN_PER_DAY
     season = Season(scn, n_days)
     months = season.months
-    prof = RateProfile.build(scn.demand, n_days, run.start_weekday, 0, months=months)
+    prof = RateProfile.build(scn.demand, n_days, run.weekday0, 0, months=months)
     adm_prof = RateProfile.build(
         scn.demand,
         n_days,
-        run.start_weekday,
+        run.weekday0,
         0,
         months=months,
         month_profile=season.admissions_profile,
@@ -781,12 +781,12 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
     # admissions. Community step-up, social-care background demand and elective
     # referrals keep their configured rates.
     flat = RateProfile.build(
-        scn.demand, n_days, run.start_weekday, 0, hourly=False, months=months, grow=False
+        scn.demand, n_days, run.weekday0, 0, hourly=False, months=months, grow=False
     )
     weekdays = RateProfile.build(
         scn.demand,
         n_days,
-        run.start_weekday,
+        run.weekday0,
         0,
         hourly=False,
         weekdays_only=True,

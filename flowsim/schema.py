@@ -160,8 +160,11 @@ class RunCfg(_Frozen):
     seed: Annotated[int, Int, Field(ge=0, le=MAX_SEED)] = Field(
         12345, description="base random seed; replication r uses streams (seed, r, name)"
     )
-    start_weekday: Annotated[int, Int, Field(ge=0, le=6)] = Field(
-        0, description="weekday of day 0 of the warm-up (0 = Monday)"
+    start_weekday: Annotated[int, Int, Field(ge=0, le=6)] | None = Field(
+        None,
+        description="weekday of day 0 of the warm-up (0 = Monday); null: the weekday the "
+        "calendar gives day 0 with the reporting period (or day 0) in 2024, the calibration "
+        "year (set: the latest year up to 2024 with day 0 on this weekday; flowsim.dates)",
     )
     start_month: Month = Field(4, description="calendar month of day 0 (1 = January)")
     reporting_start_month: Month | None = Field(
@@ -170,6 +173,15 @@ class RunCfg(_Frozen):
         "ends then (4: a financial year); day 0 is warmup_days earlier and start_month is "
         "ignored; null: day 0 is the 1st of start_month",
     )
+
+    @property
+    def weekday0(self) -> int:
+        """Weekday of day 0 (0 = Monday) that every weekday-dependent step uses:
+        ``start_weekday``, or the calendar's when that is null
+        (:func:`flowsim.dates.day0_weekday`)."""
+        from flowsim.dates import day0_weekday
+
+        return day0_weekday(self)
 
     @model_validator(mode="after")
     def _check(self) -> RunCfg:

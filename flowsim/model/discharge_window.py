@@ -163,7 +163,7 @@ class DischargeWindow:
     ----------
     scn : Scenario
         Reads ``discharge.use_window``, ``window_start_hour``, ``window_end_hour`` and
-        ``weekend_factor``, and ``run.start_weekday``.
+        ``weekend_factor``, and the weekday of day 0 (``run.weekday0``).
     """
 
     __slots__ = (
@@ -183,7 +183,7 @@ class DischargeWindow:
         self.start_min = d.window_start_hour * 60.0
         self.end_min = d.window_end_hour * 60.0
         self.weekend_factor = d.weekend_factor
-        self.start_weekday = scn.run.start_weekday
+        self.start_weekday = scn.run.weekday0
         #: Profile rule: open probability by weekday and hourly slot shares (or None).
         self.open_p = None if d.weekday_profile is None else open_probabilities(d.weekday_profile)
         if d.hour_weights is not None:

@@ -74,7 +74,7 @@ class CountySystem:
     def __init__(self, scn: Scenario, cohorts: Cohorts) -> None:
         self.scn = scn
         self.env = simpy.Environment()
-        self.clock = clock = Clock(self.env, scn.run.start_weekday)
+        self.clock = clock = Clock(self.env, scn.run.weekday0)
         window = DischargeWindow(scn)
         self.social = SocialCare(clock, scn)
         self.community = CommunityHospital(clock, scn, window, social=self.social)

@@ -56,10 +56,11 @@ def test_daily_table_has_dates_from_the_scenario(one):
     assert list(d.columns[:2]) == ["day", "date"]
     day0 = pd.Timestamp(scenario_start_date(one.scenario))
     assert (d["date"] - pd.to_timedelta(d["day"], unit="D") == day0).all()
-    # the reporting period starts on 1 April, after the one-day warm-up (day 0 a Monday,
-    # so the year is the latest with 31 March on a Monday)
+    # the reporting period starts on 1 April 2024, after the one-day warm-up (day 0 is
+    # Sunday 31 March 2024, the weekday the model uses)
     first = d["date"].iloc[0]
-    assert (first.month, first.day) == (4, 1) and day0.weekday() == 0
+    assert first == pd.Timestamp("2024-04-01") and day0.weekday() == 6
+    assert one.scenario.run.weekday0 == 6
 
 
 def test_start_date_matches_weekday_and_month():

@@ -35,6 +35,52 @@ def test_packaged_scenarios_report_a_financial_year(worcs):
     assert months[-1] == 3  # the year ends in March
 
 
+@pytest.mark.parametrize(
+    "warmup, day0",
+    [
+        (91, dt.date(2024, 1, 1)),
+        (5, dt.date(2024, 3, 27)),
+        (30, dt.date(2024, 3, 2)),
+        (14, dt.date(2024, 3, 18)),
+    ],
+)
+def test_any_warmup_reports_fy2024_25_with_the_calendar_weekday(worcs, warmup, day0):
+    """start_weekday null (the packaged counties): the reporting period stays FY2024/25
+    whatever the warm-up, and day 0 has the weekday the calendar gives it (27 March 2024
+    was a Wednesday, 2 March a Saturday), which the model uses."""
+    s = worcs.with_overrides({"run.warmup_days": warmup, "run.days": 95})
+    assert s.run.start_weekday is None
+    assert scenario_start_date(s) == day0
+    assert s.run.weekday0 == day0.weekday()
+    daily = flowsim.run(s, replications=1, progress=False).daily
+    reporting = daily[daily["day"] >= warmup]
+    assert reporting["date"].min() == pd.Timestamp("2024-04-01")
+
+
+def test_a_set_weekday_keeps_the_latest_year_with_day0_on_it(worcs):
+    s = worcs.with_overrides({"run.start_weekday": 0, "run.warmup_days": 90})
+    d0 = scenario_start_date(s)
+    assert d0.weekday() == 0 and s.run.weekday0 == 0 and d0.year < 2024
+
+
+def test_winter_experiments_report_from_1_december(worcs):
+    """The two 'winter quarter' experiments start their reporting period on 1 December
+    (run.start_month is ignored beside the county's reporting_start_month)."""
+    import yaml
+
+    from flowsim.sweep import load_sweep
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[2] / "experiments"
+    for name in ("ambulance_handover.yaml", "sweep_beds_homecare.yaml"):
+        sw = load_sweep(root / name)
+        raw = yaml.safe_load((root / name).read_text())
+        s = worcs.with_overrides(
+            {**raw["overrides"], "run.warmup_days": raw["warmup_days"], "run.days": raw["days"]}
+        )
+        first = scenario_start_date(s) + dt.timedelta(days=raw["warmup_days"])
+        assert first == dt.date(2024, 12, 1), (name, sw)
+
+
 def test_month_of_days_without_reporting_month_starts_on_start_month(worcs):
     s = worcs.with_overrides({"run.reporting_start_month": None, "run.start_month": 10})
     m = month_of_days(s, 62)

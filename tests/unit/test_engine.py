@@ -303,7 +303,7 @@ def test_discharge_window_enabled_uses_the_rule():
     w = DischargeWindow(scn)
     assert w.enabled
     assert w.leave_time(8 * 60, 0.5, 0.0) == next_discharge_time(
-        8 * 60, 0.5, 0.0, WS, WE, 0.67, scn.run.start_weekday
+        8 * 60, 0.5, 0.0, WS, WE, 0.67, scn.run.weekday0
     )
 
 
