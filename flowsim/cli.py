@@ -321,11 +321,81 @@ def cmd_validate(args: argparse.Namespace) -> int:
         df = queueing_checks(replications=args.replications, jobs=args.jobs)
         print(format_checks(df))
         return EXIT_OK if df["passed"].all() else EXIT_CHECK_FAILED
+    kind = _file_kind(args.config)
+    if kind != "scenario":
+        print(_validate_study(args.config, kind))
+        return EXIT_OK
     from flowsim.loading import load_scenario
 
     scn = load_scenario(args.config, _run_overrides(args), args.interventions)
     print(f"{args.config}: valid (scenario '{scn.name}', config hash {scn.config_hash()[:12]})")
     return EXIT_OK
+
+
+def _file_kind(config: str | None) -> str:
+    """What a file given to ``validate`` holds, by its top-level keys: an experiment
+    (``scenarios``), a sensitivity study (``method``), a sweep (``parameters``), or a
+    scenario (anything else, and packaged names)."""
+    if not config or not Path(config).is_file():
+        return "scenario"
+    from flowsim.yamlsafe import load_file
+
+    try:
+        raw = load_file(config)
+    except ConfigError:
+        return "scenario"  # the scenario loader reports the file's problems
+    if not isinstance(raw, dict):
+        return "scenario"
+    if "scenarios" in raw:
+        return "experiment"
+    if "method" in raw:
+        return "sensitivity"
+    if "parameters" in raw:
+        return "sweep"
+    return "scenario"
+
+
+def _validate_study(config: str, kind: str) -> str:
+    """Validate an experiment, sweep or sensitivity file and every scenario it builds
+    (raises ConfigError naming each problem); the line ``validate`` prints."""
+    path = Path(config)
+    if kind == "experiment":
+        from flowsim.comparison import build_scenarios, load_experiment
+
+        exp, where = load_experiment(path)
+        scns = build_scenarios(exp, where.parent)
+        return (
+            f"{config}: valid (experiment '{exp.name}', {len(scns)} scenarios, "
+            f"baseline '{exp.baseline}')"
+        )
+    from flowsim.sweep import base_scenario, design_points, load_sweep, point_scenarios
+
+    if kind == "sweep":
+        spec = load_sweep(path)
+        points = point_scenarios(base_scenario(spec, path.parent), design_points(spec))
+        return f"{config}: valid (sweep '{spec.name}', {len(points)} design points)"
+    from flowsim.sensitivity import load_sensitivity
+    from flowsim.sweep import SweepSpec
+
+    load_sweep_spec = SweepSpec.model_validate
+
+    spec = load_sensitivity(path)
+    base = spec.base  # the sweep's base scenario, with the study's overrides and horizon
+    as_sweep = load_sweep_spec(
+        {
+            "name": spec.name,
+            "base": base,
+            "overrides": dict(spec.overrides),
+            "days": spec.days,
+            "warmup_days": spec.warmup_days,
+            "parameters": {k: {"low": b.low, "high": b.high} for k, b in spec.parameters.items()},
+        }
+    )
+    base_scenario(as_sweep, path.parent)
+    return (
+        f"{config}: valid (sensitivity study '{spec.name}', {spec.method}, "
+        f"{len(spec.parameters)} parameters)"
+    )
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -695,7 +765,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "compare": (
         "compare the scenarios of an experiment file (paired, common random numbers)",
-        "flowsim compare experiments/summit.yaml -r 10 --days 120",
+        "flowsim compare experiments/worcestershire_summit.yaml -r 10 --days 120",
     ),
     "sweep": (
         "run or resume a parameter sweep (grid or Latin hypercube)",
@@ -782,7 +852,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_exec_args(p)
 
     p = _sub(sub, "compare", cmd_compare)
-    p.add_argument("experiment", help="experiment YAML file, e.g. experiments/summit.yaml")
+    p.add_argument(
+        "experiment", help="experiment YAML file, e.g. experiments/worcestershire_summit.yaml"
+    )
     _add_set(p, " in every scenario")
     _add_sim_args(p, seed=False)
     _add_exec_args(p)

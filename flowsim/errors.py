@@ -66,7 +66,8 @@ class ConfigError(ValueError):
         self.source = source
         self.kind = kind or type(self).kind or _kind_of(self.problems)
         head = f"invalid {self.kind}{f' {source}' if source else ''}"
-        lines = [f"{head}: {len(self.problems)} problem(s)"]
+        n = len(self.problems)
+        lines = [f"{head}: {n} problem{'' if n == 1 else 's'}"]
         lines += [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 

@@ -180,7 +180,9 @@ def sidebar(manager: JobManager):
             up = read_upload(up_file.name, data)
             if not up.ok:
                 show_problems(
-                    f"{up_file.name} cannot be used ({len(up.problems)} problem(s)):", up.problems
+                    f"{up_file.name} cannot be used ({len(up.problems)} "
+                    f"problem{'' if len(up.problems) == 1 else 's'}):",
+                    up.problems,
                 )
             else:
                 what = (

@@ -297,3 +297,30 @@ def test_sweep_file_obeys_the_replication_cap(tmp_path, capsys):
     assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--no-progress"]) == 2
     assert "replications" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("exit_block_mechanisms.yaml", "experiment 'exit_block_mechanisms', 5 scenarios"),
+        ("ambulance_handover.yaml", "sweep 'ambulance_handover', 15 design points"),
+        ("morris_6params.yaml", "sensitivity study 'morris_6params', morris, 6 parameters"),
+    ],
+)
+def test_validate_knows_experiment_sweep_and_sensitivity_files(capsys, name, says):
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "experiments")
+    assert main(["validate", os.path.join(root, name)]) == 0
+    assert says in capsys.readouterr().out
+
+
+def test_validate_lists_every_problem_of_an_experiment_file(tmp_path, capsys):
+    p = tmp_path / "bad.yaml"
+    p.write_text(
+        "name: bad\nbase: worcestershire\nbaseline: baseline\nscenarios:\n"
+        "  - name: baseline\n  - name: x\n    overrides:\n"
+        "      acute.beds: -5\n      ed.nope: 1\n"
+    )
+    assert main(["validate", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "2 problems" in err and "Traceback" not in err
+    assert "scenarios.x.acute.beds = -5" in err and "scenarios.x.ed.nope = 1" in err

@@ -44,11 +44,11 @@ def test_worker_error_arrives_whole():
 
 
 def test_header_names_the_kind_of_input():
-    assert str(ConfigError(PROBLEMS)).startswith("invalid configuration: 2 problem(s)")
+    assert str(ConfigError(PROBLEMS)).startswith("invalid configuration: 2 problems")
     args = ConfigError([Problem("--jobs", 0, "must be at least 1"), Problem("jobs", 0, "x")])
-    assert str(args).startswith("invalid arguments: 2 problem(s)")
+    assert str(args).startswith("invalid arguments: 2 problems")
     out = OutputError([Problem("out", "f", "is a file")])
-    assert str(out).startswith("invalid output folder: 1 problem(s)")
+    assert str(out).startswith("invalid output folder: 1 problem")
     mixed = ConfigError([Problem("--jobs", 0, "x"), Problem("acute.beds", 0, "y")])
     assert str(mixed).startswith("invalid configuration")
     assert str(ConfigError(PROBLEMS, kind="sweep spec")).startswith("invalid sweep spec")
