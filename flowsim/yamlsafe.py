@@ -36,6 +36,11 @@ def _where(node: Node) -> str:
     return f"line {node.start_mark.line + 1}"
 
 
+def _shown(node: Node) -> str:
+    """A value as written, for a message (a mapping or list is not spelled out)."""
+    return node.value if isinstance(node, ScalarNode) else "<mapping or list>"
+
+
 class _Checker:
     """Walk a composed node graph: key paths, suspicious scalars, duplicates, size."""
 
@@ -87,7 +92,7 @@ class _Checker:
             for i, child in enumerate(node.value):
                 size += self.walk(child, (*path, str(i)))
         elif isinstance(node, MappingNode):
-            seen: dict[str, Node] = {}
+            seen: dict[str, tuple[Node, Node]] = {}
             for knode, vnode in node.value:
                 if knode.tag == _TAG + "merge":
                     size += self.walk(vnode, path)
@@ -105,15 +110,16 @@ class _Checker:
                     continue
                 k = knode.value
                 if k in seen:
+                    first_k, first_v = seen[k]
                     self.problems.append(
                         Problem(
                             self.key((*path, k)),
-                            k,
-                            f"duplicate key: given on {_where(seen[k])} and again on "
-                            f"{_where(knode)} (YAML would silently keep the last)",
+                            _shown(vnode),
+                            f"duplicate key: given on {_where(first_k)} ({_shown(first_v)}) "
+                            f"and again on {_where(knode)} (YAML would silently keep the last)",
                         )
                     )
-                seen[k] = knode
+                seen[k] = (knode, vnode)
                 size += self.walk(vnode, (*path, k))
         self.active.discard(nid)
         self.sizes[nid] = size

@@ -40,6 +40,12 @@ def test_yaml11_surprises_are_errors_naming_key(tmp_path, text, key, words):
     assert key in exc.keys and words in str(exc), str(exc)
 
 
+def test_duplicate_key_shows_both_values(tmp_path):
+    exc = _problems("acute:\n  beds: 700\n  beds: 900\n", tmp_path)
+    (p,) = exc.problems
+    assert p.value == "900" and "line 2 (700) and again on line 3" in p.rule
+
+
 def test_every_surprise_listed_at_once(tmp_path):
     exc = _problems(
         "acute: {beds: 1_000, escalation_beds: 1_0}\ndischarge: {use_window: off}\n", tmp_path
