@@ -663,8 +663,9 @@ def _limits(res) -> list[str]:
                 why = (
                     f"In the baseline a hospital discharge waits on average {wait} for "
                     f"{service} (social care has headroom{first_note}), so adding "
-                    "capacity there barely moves hospital delays. This is a known gap of the "
-                    "model (docs/validation.md, Known gaps), not evidence that it does not work."
+                    "capacity there barely moves hospital delays. It says the baseline is not "
+                    "short of it (docs/validation.md, 'Discharge services as capacity'), not "
+                    "that the option cannot work where capacity is short."
                 )
                 if len(names) == 1:
                     out.append(f"**{spec.name} can show little effect in this calibration.** {why}")
@@ -690,9 +691,10 @@ def _limits(res) -> list[str]:
             f"{base['elective_52w_waiters']:.0f} of them at the end of the period."
         )
     out.append(
-        "52-week waiters: the elective list's size is calibrated but not its waiting-time "
-        "shape (first come, first served within two urgency classes), so read effects on "
-        "long waiters as direction only (docs/validation.md, Known gaps)."
+        "52-week waiters: the list is served by priority (P2-P4, then in turn) and its "
+        "size, 18-week share, median wait and 52-week waiters are calibrated, but the "
+        "priority shares are assumed (D), so effects on long waiters depend on them "
+        "(docs/validation.md, section 4b)."
     )
     out.append(
         "Option costs are the library's defaults (marked D where no public figure exists); "
