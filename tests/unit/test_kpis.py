@@ -72,3 +72,13 @@ def test_kpi_table_dataframe():
 def test_unknown_kpi_lists_valid_names():
     with pytest.raises(KeyError, match="ed_pct_within_4h"):
         kpis.kpi("ed_pct_4h")
+
+
+def test_every_calibration_target_observed_inside_its_own_band():
+    """The observed figure of a target is a figure of the band it sits in (for the
+    response rows, the median of the service's monthly values, not the E51 standard)."""
+    from flowsim.calibration import TARGETS
+
+    for county, targets in TARGETS.items():
+        for t in targets:
+            assert t.low <= t.observed <= t.high, (county, t.kpi, t.observed, t.low, t.high)
