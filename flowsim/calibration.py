@@ -128,8 +128,8 @@ def _response_targets(
             "ambulance_cat1_mean_min",
             observed[0],
             *cat1,
-            f"A5: {service} Cat 1 monthly means 2020-22, median {observed[0]} (range "
-            f"{cat1[0]}-{cat1[1]}); E51 standard 7 min",
+            f"E51 standard 7 min; A5: {service} Cat 1 monthly means 2020-22, median "
+            f"{observed[0]} (range {cat1[0]}-{cat1[1]})",
             misfit=misfit[0],
             gap=gap if misfit[0] else "",
         ),
@@ -137,8 +137,8 @@ def _response_targets(
             "ambulance_cat2_mean_min",
             observed[1],
             *cat2,
-            f"A6: {service} Cat 2 monthly means 2020-22, median {observed[1]} (range "
-            f"{cat2[0]}-{cat2[1]}); E51 standard 18 min",
+            f"E51 standard 18 min; A6: {service} Cat 2 monthly means 2020-22, median "
+            f"{observed[1]} (range {cat2[0]}-{cat2[1]})",
             misfit=misfit[1],
             gap=gap if misfit[1] else "",
         ),
@@ -146,8 +146,8 @@ def _response_targets(
             "ambulance_cat2_p90_min",
             observed[2],
             *cat2_p90,
-            f"A7: {service} Cat 2 90th centiles 2020-22, median {observed[2]} (range "
-            f"{cat2_p90[0]}-{cat2_p90[1]}); E51 standard 40 min",
+            f"E51 standard 40 min; A7: {service} Cat 2 90th centiles 2020-22, median "
+            f"{observed[2]} (range {cat2_p90[0]}-{cat2_p90[1]})",
             misfit=misfit[2],
             gap=gap if misfit[2] else "",
         ),
