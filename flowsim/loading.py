@@ -29,7 +29,7 @@ from flowsim.errors import ConfigError, Problem
 from flowsim.interventions import apply_interventions
 from flowsim.overrides import apply_overrides, deep_merge
 from flowsim.schema import DERIVED_FIELDS, Scenario, validate
-from flowsim.yamlsafe import load_file
+from flowsim.yamlsafe import YamlSurpriseError, load_file
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -141,9 +141,19 @@ def resolve_config_path(name_or_path: str | Path, relative_to: Path | None = Non
     )
 
 
-def read_scenario_file(path: Path) -> dict[str, Any]:
-    """Read one scenario file (strict YAML) into a mapping; an empty file is ``{}``."""
-    data = load_file(path, "scenario")
+def read_scenario_file(path: Path, problems: list[Problem] | None = None) -> dict[str, Any]:
+    """Read one scenario file (strict YAML) into a mapping; an empty file is ``{}``.
+
+    With ``problems`` given, a file whose YAML reads despite surprises (a duplicate key,
+    ``yes``, ``1_000``) adds them there and returns what it reads as, so the caller can
+    check the rest and list every problem at once; without, they raise."""
+    try:
+        data = load_file(path, "scenario")
+    except YamlSurpriseError as exc:
+        if problems is None:
+            raise
+        problems += exc.problems
+        data = exc.data
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -161,8 +171,13 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a scenario file and resolve its ``base:`` chain into one mapping."""
+def load_raw(
+    name_or_path: str | Path,
+    _seen: tuple[Path, ...] = (),
+    problems: list[Problem] | None = None,
+) -> dict[str, Any]:
+    """Read a scenario file and resolve its ``base:`` chain into one mapping (YAML
+    surprises go to ``problems`` when given, see :func:`read_scenario_file`)."""
     path = resolve_config_path(name_or_path, _seen[-1].parent if _seen else None).resolve()
     if path in _seen:
         chain = " -> ".join(str(s.name) for s in (*_seen, path))
@@ -171,7 +186,7 @@ def load_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str
         raise ConfigError(
             [Problem("base", str(name_or_path), f"more than {MAX_BASE_DEPTH} levels of base:")]
         )
-    data = read_scenario_file(path)
+    data = read_scenario_file(path, problems)
     base = data.pop("base", None)
     if base is None:
         return data
@@ -179,7 +194,7 @@ def load_raw(name_or_path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str
         raise ConfigError(
             [Problem("base", base, "base must be a scenario name or path")], str(path)
         )
-    return deep_merge(load_raw(base, (*_seen, path)), data)
+    return deep_merge(load_raw(base, (*_seen, path), problems), data)
 
 
 def _derived_problems(raw: Mapping[str, Any]) -> list[Problem]:
@@ -234,24 +249,32 @@ def load_scenario(
     >>> flowsim.load_scenario("worcestershire", {"acute.beds": 860}).acute.beds
     860
     """
+    problems: list[Problem] = []  # YAML surprises, then derived keys and overrides
     if isinstance(path_or_name, Mapping):
         raw = copy.deepcopy(dict(path_or_name))
         base = raw.pop("base", None)
         if base is not None:
             if not isinstance(base, str | Path):
                 raise ConfigError([Problem("base", base, "base must be a scenario name or path")])
-            raw = deep_merge(load_raw(base), raw)
+            raw = deep_merge(load_raw(base, problems=problems), raw)
         source = "<mapping>"
     else:
-        raw = load_raw(path_or_name)
+        raw = load_raw(path_or_name, problems=problems)
         source = str(path_or_name)
         raw.setdefault("name", Path(str(path_or_name)).stem)
-    problems = _derived_problems(raw)
+    problems += _derived_problems(raw)
     try:
         apply_overrides(raw, overrides, reserved=DERIVED_FIELDS)
     except ConfigError as exc:
         problems += exc.problems
     if problems:
+        # every problem at once: the rest of the scenario is checked too, each key
+        # reported once (a surprise's own key is not reported again by the schema)
+        seen = {p.key for p in problems}
+        try:
+            validate(raw, source)
+        except ConfigError as exc:
+            problems += [p for p in exc.problems if p.key not in seen]
         raise ConfigError(problems, source)
     scenario = validate(raw, source)
     if interventions:

@@ -32,6 +32,19 @@ _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 _BASED = re.compile(r"^[-+]?0[xXoObB]")
 
 
+class YamlSurpriseError(ConfigError):
+    """Problems of a document that still reads (duplicate keys, YAML 1.1 surprises,
+    non-text keys): ``data`` is what a plain YAML reader would make of it, so a caller
+    can check the rest of the file and list every problem at once."""
+
+    def __init__(self, problems: list[Problem], source: str | None, data: Any) -> None:
+        super().__init__(problems, source)
+        self.data = data
+
+    def __reduce__(self):
+        return (ConfigError, (self.problems, self.source, self.kind))
+
+
 def _where(node: Node) -> str:
     return f"line {node.start_mark.line + 1}"
 
@@ -208,7 +221,9 @@ def loads(text: str, source: str | None = None, prefix: str = "") -> Any:
                     source,
                 )
             if checker.problems:
-                raise ConfigError(checker.problems, source)
+                # The document still reads (YAML 1.1's meaning, the last of duplicates):
+                # a caller may go on to check it, so every problem is listed at once.
+                raise YamlSurpriseError(checker.problems, source, loader.construct_document(node))
             return loader.construct_document(node)
         finally:
             loader.dispose()

@@ -229,3 +229,18 @@ def test_set_with_yaml11_value_is_refused_by_key():
     with pytest.raises(ConfigError) as e:
         load_scenario("worcestershire", ["discharge.use_window=no", "acute.beds=1_000"])
     assert set(e.value.keys) == {"discharge.use_window", "acute.beds"}
+
+
+def test_yaml_surprises_and_schema_problems_listed_together(tmp_path):
+    exc = _problems(
+        "base: west_norfolk\nacute:\n  beds: 500\n  beds: 600\n"
+        "  divert_direct_when_full: yes\nrun:\n  days: 1_000\nfoo: 1\n",
+        tmp_path,
+    )
+    assert exc.keys == ["acute.beds", "acute.divert_direct_when_full", "run.days", "foo"]
+
+
+def test_a_malformed_override_does_not_hide_the_others():
+    with pytest.raises(ConfigError) as e:
+        load_scenario("worcestershire", ["acute.beds2", "acute.beds=-3", "ed.nope=2"])
+    assert set(e.value.keys) == {"acute.beds2", "acute.beds", "ed.nope"}
