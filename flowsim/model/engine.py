@@ -476,7 +476,6 @@ class Clock:
                     step = sources[arr_src[k]]
                     i = arr_i[k]
                     k += 1
-                    self._arr_k = k
                     next_t = arr_t[k]
                     step(i)
                 else:
@@ -492,6 +491,7 @@ class Clock:
             heapify(q)
             raise
         finally:
+            self._arr_k = k  # kept in a local while the loop runs: one store per run
             self._running = False
 
     def _merge_chains(self) -> None:
