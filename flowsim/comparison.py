@@ -401,7 +401,8 @@ class ComparisonResult(TablesExport):
         head = "".join(f"<th>{html.escape(kpi_meta(k).label_unit)}</th>" for k in heads)
         return (
             f"<div><b>ComparisonResult</b> <code>{html.escape(self.experiment.name)}</code>: "
-            f"{len(self.run.scenarios)} scenarios, {self.run.replications} replications; "
+            f"{len(self.run.scenarios)} scenarios, {self.run.replications} "
+            f"replication{'' if self.run.replications == 1 else 's'}; "
             f"difference from <code>{html.escape(self.baseline)}</code> "
             "(* = paired 95% CI excludes 0)"
             f"<table><tr><th>scenario</th>{head}</tr>{''.join(rows)}</table></div>"

@@ -573,10 +573,26 @@ def print_comparison(res) -> None:
     print("Difference from baseline (paired by replication; clear = 95% CI excludes 0)")
     print(format_differences(res.differences))
     print("\nCost per delayed bed-day saved (annual cost / delayed bed-days saved per year)")
-    rank = ranking_table(res)
-    print(rank.to_string(index=False))
+    print(_console_table(ranking_table(res)))
     print("\nProbability of breaching each standard (share of replications)")
-    print(res.breaches.to_string(index=False))
+    print(_console_table(res.breaches))
+
+
+def _console_table(df: pd.DataFrame) -> str:
+    """A table for the terminal: money as £, shares as %, counts with separators and a
+    dash for "no figure" (NaN: no clear improvement, or no running cost); the CSV and
+    Excel tables keep the plain numbers."""
+    out = df.copy()
+    for c in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[c]):
+            continue
+        if c.startswith("gbp_") or c.endswith("_gbp"):
+            out[c] = out[c].map(_money)
+        elif c.startswith("p_"):
+            out[c] = out[c].map(_pct_share)
+        else:
+            out[c] = out[c].map(lambda v: "–" if v != v else f"{v:,.1f}")
+    return out.to_string(index=False)
 
 
 def _options_in_words(scn, brief: bool = False) -> list[str]:

@@ -110,3 +110,15 @@ def test_excel_export_keeps_a_scenario_name_with_control_characters(tmp_path):
     t = pd.DataFrame({"scenario": ["a\x00b\x07c"], "value": [1.0]})
     path = write_excel_tables({"kpis": t}, tmp_path / "x.xlsx")
     assert load_workbook(path)["kpis"]["A2"].value == "abc"
+
+
+def test_console_tables_show_money_shares_and_dashes(small_comparison, capsys):
+    """The terminal's cost and breach tables are formatted (the CSVs keep numbers)."""
+    from flowsim.report import print_comparison
+
+    print_comparison(small_comparison)
+    out = capsys.readouterr().out
+    cost = out.split("Cost per delayed bed-day saved")[1].split("Probability of breaching")[0]
+    breach = out.split("Probability of breaching")[1]
+    assert "NaN" not in out and "£" in cost
+    assert "%" in breach and "0." not in breach.split("\n", 2)[2]
