@@ -323,7 +323,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_OK if df["passed"].all() else EXIT_CHECK_FAILED
     kind = _file_kind(args.config)
     if kind != "scenario":
-        print(_validate_study(args.config, kind))
+        print(_validate_study(args.config, kind, _run_overrides(args)))
         return EXIT_OK
     from flowsim.loading import load_scenario
 
@@ -334,36 +334,54 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _file_kind(config: str | None) -> str:
     """What a file given to ``validate`` holds, by its top-level keys: an experiment
-    (``scenarios``), a sensitivity study (``method``), a sweep (``parameters``), or a
-    scenario (anything else, and packaged names)."""
+    (``scenarios``, as the app reads uploads), a sensitivity study (``method`` or a
+    Morris/Sobol setting), a sweep (``parameters``), or a scenario (anything else, and
+    packaged names)."""
     if not config or not Path(config).is_file():
         return "scenario"
-    from flowsim.yamlsafe import load_file
+    from flowsim.app.uploads import is_experiment
+    from flowsim.yamlsafe import YamlSurpriseError, load_file
 
     try:
         raw = load_file(config)
+    except YamlSurpriseError as exc:
+        raw = exc.data  # its surprises are reported when the file is read for its kind
     except ConfigError:
         return "scenario"  # the scenario loader reports the file's problems
     if not isinstance(raw, dict):
         return "scenario"
-    if "scenarios" in raw:
+    if is_experiment(raw):
         return "experiment"
-    if "method" in raw:
+    if raw.keys() & {"method", "trajectories", "levels", "base_samples", "kpis"}:
         return "sensitivity"
     if "parameters" in raw:
         return "sweep"
     return "scenario"
 
 
-def _validate_study(config: str, kind: str) -> str:
-    """Validate an experiment, sweep or sensitivity file and every scenario it builds
-    (raises ConfigError naming each problem); the line ``validate`` prints."""
+def _validate_study(config: str, kind: str, overrides: list[str]) -> str:
+    """Validate an experiment, sweep or sensitivity file: every scenario an experiment
+    or sweep builds, and for a study each parameter at its low and high bound, each
+    with ``overrides`` (``--set``, ``--days``) applied. Raises ConfigError naming each
+    problem; returns the line ``validate`` prints."""
     path = Path(config)
+
+    def check(scenarios) -> None:
+        problems = []
+        for scn in scenarios:
+            try:
+                scn.with_overrides(overrides) if overrides else scn
+            except ConfigError as exc:
+                problems += [p for p in exc.problems if p not in problems]
+        if problems:
+            raise ConfigError(problems, config)
+
     if kind == "experiment":
         from flowsim.comparison import build_scenarios, load_experiment
 
         exp, where = load_experiment(path)
         scns = build_scenarios(exp, where.parent)
+        check(scns)
         return (
             f"{config}: valid (experiment '{exp.name}', {len(scns)} scenarios, "
             f"baseline '{exp.baseline}')"
@@ -373,28 +391,27 @@ def _validate_study(config: str, kind: str) -> str:
     if kind == "sweep":
         spec = load_sweep(path)
         points = point_scenarios(base_scenario(spec, path.parent), design_points(spec))
+        check(points)
         return f"{config}: valid (sweep '{spec.name}', {len(points)} design points)"
-    from flowsim.sensitivity import load_sensitivity
-    from flowsim.sweep import SweepSpec
-
-    load_sweep_spec = SweepSpec.model_validate
+    from flowsim.sensitivity import as_sweep, load_sensitivity
 
     spec = load_sensitivity(path)
-    base = spec.base  # the sweep's base scenario, with the study's overrides and horizon
-    as_sweep = load_sweep_spec(
-        {
-            "name": spec.name,
-            "base": base,
-            "overrides": dict(spec.overrides),
-            "days": spec.days,
-            "warmup_days": spec.warmup_days,
-            "parameters": {k: {"low": b.low, "high": b.high} for k, b in spec.parameters.items()},
-        }
-    )
-    base_scenario(as_sweep, path.parent)
+    base = base_scenario(as_sweep(spec), path.parent)
+    problems = []
+    for key, b in spec.parameters.items():
+        for value in (b.low, b.high):
+            v = round(value) if b.integer else value
+            try:
+                base.with_overrides({key: v})
+            except ConfigError as exc:  # a key wrong at both bounds is reported once
+                seen = {(q.key, q.rule) for q in problems}
+                problems += [p for p in exc.problems if (p.key, p.rule) not in seen]
+    if problems:
+        raise ConfigError(problems, config)
+    check([base])
     return (
         f"{config}: valid (sensitivity study '{spec.name}', {spec.method}, "
-        f"{len(spec.parameters)} parameters)"
+        f"{len(spec.parameters)} parameters, each at its bounds)"
     )
 
 

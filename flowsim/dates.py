@@ -54,7 +54,7 @@ def start_date(start_month: int, start_weekday: int = 0) -> _dt.date:
 
 
 def reporting_start_date(
-    reporting_month: int, warmup_days: float, start_weekday: int = 0
+    reporting_month: int, warmup_days: float, start_weekday: int | None = 0
 ) -> tuple[_dt.date, _dt.date]:
     """Day 0 and the first reporting day when the warm-up ends on the 1st of a month.
 
@@ -64,8 +64,9 @@ def reporting_start_date(
         1-12: the reporting period starts on the first of this month.
     warmup_days : float
         Warm-up length; rounded up to whole days.
-    start_weekday : int
-        Weekday of day 0 (0 = Monday).
+    start_weekday : int or None
+        Weekday of day 0 (0 = Monday); None: the reporting period starts in 2024 and
+        day 0 has the weekday the calendar gives it.
 
     Returns
     -------
@@ -74,6 +75,9 @@ def reporting_start_date(
         2024 (the year the reporting period starts in) that puts day 0 on that weekday.
     """
     lead = _dt.timedelta(days=int(math.ceil(warmup_days)))
+    if start_weekday is None:
+        first = _dt.date(LATEST_START_YEAR, reporting_month, 1)
+        return first - lead, first
     for year in range(LATEST_START_YEAR, LATEST_START_YEAR - 28, -1):
         first = _dt.date(year, reporting_month, 1)
         if (first - lead).weekday() == start_weekday:
@@ -86,13 +90,10 @@ def run_start_date(run) -> _dt.date:
     """Date of simulated day 0 of a scenario's ``run`` settings (see the module
     docstring)."""
     reporting = getattr(run, "reporting_start_month", None)
-    if run.start_weekday is None:  # the calendar of the calibration year
-        if reporting:
-            lead = _dt.timedelta(days=int(math.ceil(run.warmup_days)))
-            return _dt.date(LATEST_START_YEAR, reporting, 1) - lead
-        return _dt.date(LATEST_START_YEAR, run.start_month, 1)
     if reporting:
         return reporting_start_date(reporting, run.warmup_days, run.start_weekday)[0]
+    if run.start_weekday is None:  # the calendar of the calibration year
+        return _dt.date(LATEST_START_YEAR, run.start_month, 1)
     return start_date(run.start_month, run.start_weekday)
 
 

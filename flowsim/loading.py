@@ -15,6 +15,7 @@ mapping before validation, so they are checked by the same rules.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import warnings
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from flowsim.errors import ConfigError, Problem
 from flowsim.interventions import apply_interventions
-from flowsim.overrides import apply_overrides, deep_merge
+from flowsim.overrides import apply_overrides, deep_merge, parse_override
 from flowsim.schema import DERIVED_FIELDS, Scenario, validate
 from flowsim.yamlsafe import YamlSurpriseError, load_file
 
@@ -192,7 +193,8 @@ def load_raw(
         return data
     if not isinstance(base, str):
         raise ConfigError(
-            [Problem("base", base, "base must be a scenario name or path")], str(path)
+            [*(problems or []), Problem("base", base, "base must be a scenario name or path")],
+            str(path),
         )
     return deep_merge(load_raw(base, (*_seen, path), problems), data)
 
@@ -211,6 +213,37 @@ def _derived_problems(raw: Mapping[str, Any]) -> list[Problem]:
                 )
             )
     return out
+
+
+def _override_keys(overrides: Mapping[str, Any] | Iterable[str] | None) -> set[str]:
+    """The dotted keys a set of overrides names (malformed ones left out)."""
+    if not overrides:
+        return set()
+    if isinstance(overrides, Mapping):
+        return {str(k) for k in overrides}
+    if isinstance(overrides, str):
+        overrides = [overrides]
+    keys = set()
+    for it in overrides:
+        with contextlib.suppress(ConfigError):  # a malformed one is reported elsewhere
+            keys.add(parse_override(it)[0])
+    return keys
+
+
+def _schema_problems_beside(raw: dict[str, Any], source: str, surprises: set[str]) -> list[Problem]:
+    """Every problem at once: the schema's problems with the rest of a scenario that
+    already has some (YAML surprises, bad overrides). A key whose YAML surprise is
+    already reported, and still holds the value the surprise gave it, is not reported
+    again, nor is a non-text key (reported by the reader)."""
+    try:
+        validate(raw, source)
+    except ConfigError as exc:
+        return [
+            p
+            for p in exc.problems
+            if p.key not in surprises and "Keys should be strings" not in p.rule
+        ]
+    return []
 
 
 def load_scenario(
@@ -259,22 +292,21 @@ def load_scenario(
             raw = deep_merge(load_raw(base, problems=problems), raw)
         source = "<mapping>"
     else:
-        raw = load_raw(path_or_name, problems=problems)
         source = str(path_or_name)
+        try:
+            raw = load_raw(path_or_name, problems=problems)
+        except ConfigError as exc:  # a base that cannot be read: the surprises so far too
+            found = [p for p in problems if p not in exc.problems]
+            raise ConfigError([*found, *exc.problems], exc.source or source) from None
         raw.setdefault("name", Path(str(path_or_name)).stem)
+    surprises = {p.key for p in problems}  # YAML surprises, before any other problem
     problems += _derived_problems(raw)
     try:
         apply_overrides(raw, overrides, reserved=DERIVED_FIELDS)
     except ConfigError as exc:
         problems += exc.problems
     if problems:
-        # every problem at once: the rest of the scenario is checked too, each key
-        # reported once (a surprise's own key is not reported again by the schema)
-        seen = {p.key for p in problems}
-        try:
-            validate(raw, source)
-        except ConfigError as exc:
-            problems += [p for p in exc.problems if p.key not in seen]
+        problems += _schema_problems_beside(raw, source, surprises - _override_keys(overrides))
         raise ConfigError(problems, source)
     scenario = validate(raw, source)
     if interventions:

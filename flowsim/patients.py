@@ -71,8 +71,8 @@ class CareAttrs:
     #: home bed group (index into ``acute.bed_groups``); drawn only when bed groups exist
     bed_group: list[int] = field(default_factory=list)
     #: Time in an SDEC chair if SDEC can manage the patient, else -1 (direct referrals;
-    #: empty when the scenario has no SDEC, ``sdec.chairs == 0``)
-    sdec_min: list[float] = field(default_factory=list)
+    #: empty when the scenario has no SDEC, ``sdec.chairs == 0``; C doubles, read for few)
+    sdec_min: Sequence[float] = field(default_factory=list)
     #: pathway 2 goes to a discharge-to-assess bed (else a community hospital bed); read
     #: only when ``community.d2a_beds > 0``
     d2a: list[bool] = field(default_factory=list)

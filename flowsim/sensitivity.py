@@ -103,6 +103,24 @@ def load_sensitivity(path: str | Path) -> SensitivitySpec:
     return load_model_file(path, SensitivitySpec, "sensitivity")
 
 
+def as_sweep(spec: SensitivitySpec, samples: int = 10, design_seed: int = 0) -> SweepSpec:
+    """The study as the sweep that runs its design: same base, horizon, seeds,
+    overrides and parameter bounds (one rule for running and for ``flowsim validate``)."""
+    return SweepSpec(
+        name=f"{spec.name}-{spec.method}",
+        base=spec.base,
+        replications=spec.replications,
+        seed=spec.seed,
+        days=spec.days,
+        warmup_days=spec.warmup_days,
+        overrides=spec.overrides,
+        parameters={k: ParamSpec(low=b.low, high=b.high) for k, b in spec.parameters.items()},
+        design="lhs",
+        samples=samples,
+        design_seed=design_seed,
+    )
+
+
 def sample(spec: SensitivitySpec, max_runs: int | None = None) -> np.ndarray:
     """The SALib design matrix (rows = model evaluations).
 
@@ -224,19 +242,7 @@ def sensitivity(
     for k, b in spec.parameters.items():
         if b.integer:
             design[k] = design[k].round().astype(int)
-    sweep_spec = SweepSpec(
-        name=f"{spec.name}-{spec.method}",
-        base=spec.base,
-        replications=spec.replications,
-        seed=spec.seed,
-        days=spec.days,
-        warmup_days=spec.warmup_days,
-        overrides=spec.overrides,
-        parameters={k: ParamSpec(low=b.low, high=b.high) for k, b in spec.parameters.items()},
-        design="lhs",
-        samples=len(design),
-        design_seed=hash_design(X),
-    )
+    sweep_spec = as_sweep(spec, samples=len(design), design_seed=hash_design(X))
     base = base_scenario(sweep_spec, where)
     res = execute(sweep_spec, design, base, child_dir(out, sweep_spec.name), opts, fresh)
     if res.failed:

@@ -111,11 +111,10 @@ class _Checker:
                     size += self.walk(vnode, path)
                     continue
                 if not isinstance(knode, ScalarNode) or knode.tag != _TAG + "str":
-                    shown = knode.value if isinstance(knode, ScalarNode) else "<mapping or list>"
                     self.problems.append(
                         Problem(
                             self.key(path),
-                            shown,
+                            _shown(knode),
                             f"a key must be a name (text), not {knode.tag.removeprefix(_TAG)}"
                             f" ({_where(knode)})",
                         )
@@ -221,9 +220,15 @@ def loads(text: str, source: str | None = None, prefix: str = "") -> Any:
                     source,
                 )
             if checker.problems:
-                # The document still reads (YAML 1.1's meaning, the last of duplicates):
-                # a caller may go on to check it, so every problem is listed at once.
-                raise YamlSurpriseError(checker.problems, source, loader.construct_document(node))
+                # If the document still reads (YAML 1.1's meaning, the last of
+                # duplicates) a caller may go on to check it, so every problem is listed
+                # at once; one that does not read (an impossible date, a list as a key)
+                # is refused with its surprises alone.
+                try:
+                    data = loader.construct_document(node)
+                except Exception:  # noqa: BLE001 (any construction failure: refuse plainly)
+                    raise ConfigError(checker.problems, source) from None
+                raise YamlSurpriseError(checker.problems, source, data)
             return loader.construct_document(node)
         finally:
             loader.dispose()

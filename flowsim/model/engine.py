@@ -360,7 +360,8 @@ class Clock:
     @property
     def events_scheduled(self) -> int:
         """Model events scheduled so far, arrivals dispatched from :meth:`chain` streams
-        included (SimPy's own events not counted)."""
+        included (SimPy's own events not counted). Read between runs: while a run is
+        going, its dispatched arrivals are counted only when it returns."""
         return next(copy.copy(self._eid)) + self._arr_done + self._arr_k
 
     def at(self, delay: float, fn: Callable[..., None], *args: object) -> None:

@@ -52,6 +52,13 @@ def test_any_warmup_reports_fy2024_25_with_the_calendar_weekday(worcs, warmup, d
     assert s.run.start_weekday is None
     assert scenario_start_date(s) == day0
     assert s.run.weekday0 == day0.weekday()
+    # ... and the model's weekday-dependent steps use it (the discharge rule, the clock)
+    from flowsim.model.discharge_window import DischargeWindow
+    from flowsim.model.engine import Clock
+
+    assert DischargeWindow(s).start_weekday == day0.weekday()
+    clock = Clock(__import__("simpy").Environment(), s.run.weekday0)
+    assert clock.weekday(0.0) == day0.weekday()
     daily = flowsim.run(s, replications=1, progress=False).daily
     reporting = daily[daily["day"] >= warmup]
     assert reporting["date"].min() == pd.Timestamp("2024-04-01")
@@ -64,7 +71,7 @@ def test_a_set_weekday_keeps_the_latest_year_with_day0_on_it(worcs):
 
 
 def test_winter_experiments_report_from_1_december(worcs):
-    """The two 'winter quarter' experiments start their reporting period on 1 December
+    """The two winter experiments start their reporting period on 1 December
     (run.start_month is ignored beside the county's reporting_start_month)."""
     import yaml
 

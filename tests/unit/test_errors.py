@@ -48,7 +48,7 @@ def test_header_names_the_kind_of_input():
     args = ConfigError([Problem("--jobs", 0, "must be at least 1"), Problem("jobs", 0, "x")])
     assert str(args).startswith("invalid arguments: 2 problems")
     out = OutputError([Problem("out", "f", "is a file")])
-    assert str(out).startswith("invalid output folder: 1 problem")
+    assert str(out).startswith("invalid output folder: 1 problem\n")
     mixed = ConfigError([Problem("--jobs", 0, "x"), Problem("acute.beds", 0, "y")])
     assert str(mixed).startswith("invalid configuration")
     assert str(ConfigError(PROBLEMS, kind="sweep spec")).startswith("invalid sweep spec")

@@ -234,10 +234,37 @@ def test_set_with_yaml11_value_is_refused_by_key():
 def test_yaml_surprises_and_schema_problems_listed_together(tmp_path):
     exc = _problems(
         "base: west_norfolk\nacute:\n  beds: 500\n  beds: 600\n"
-        "  divert_direct_when_full: yes\nrun:\n  days: 1_000\nfoo: 1\n",
+        "  divert_direct_when_full: yes\n  escalation_beds: yes\nrun:\n  days: 1_000\nfoo: 1\n",
         tmp_path,
     )
-    assert exc.keys == ["acute.beds", "acute.divert_direct_when_full", "run.days", "foo"]
+    # escalation_beds: yes reads as True, which the schema refuses too: reported once
+    assert exc.keys == [
+        "acute.beds",
+        "acute.divert_direct_when_full",
+        "acute.escalation_beds",
+        "run.days",
+        "foo",
+    ]
+
+
+def test_a_surprise_that_does_not_read_is_refused_without_a_traceback(tmp_path):
+    exc = _problems("run:\n  days: 2024-13-45\n", tmp_path)
+    assert exc.keys == ["run.days"] and "date" in str(exc)
+
+
+def test_surprises_survive_a_bad_base(tmp_path):
+    exc = _problems("base: no\nacute: {divert_direct_when_full: yes}\n", tmp_path)
+    assert exc.keys == ["base", "acute.divert_direct_when_full", "base"]
+    exc = _problems("base: nothere.yaml\nacute: {divert_direct_when_full: yes}\n", tmp_path)
+    assert "acute.divert_direct_when_full" in exc.keys and len(exc.keys) == 2
+
+
+def test_an_override_of_a_surprising_key_is_still_checked(tmp_path):
+    p = tmp_path / "s.yaml"
+    p.write_text("run:\n  days: 100\n  days: 1_000\n")
+    with pytest.raises(ConfigError) as e:
+        load_scenario(p, {"run.days": "x"})
+    assert e.value.keys.count("run.days") == 3 and "not text 'x'" in str(e.value)
 
 
 def test_a_malformed_override_does_not_hide_the_others():
