@@ -334,12 +334,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _file_kind(config: str | None) -> str:
     """What a file given to ``validate`` holds, by its top-level keys: an experiment
-    (``scenarios``, as the app reads uploads), a sensitivity study (``method`` or a
-    Morris/Sobol setting), a sweep (``parameters``), or a scenario (anything else, and
-    packaged names)."""
+    (``scenarios``, as the app reads uploads), a sensitivity study (a key only a study
+    has: ``method`` or a Morris/Sobol setting), a sweep (``parameters``), or a scenario
+    (anything else, and packaged names)."""
     if not config or not Path(config).is_file():
         return "scenario"
-    from flowsim.app.uploads import is_experiment
+    from flowsim.comparison import is_experiment
+    from flowsim.sensitivity import SensitivitySpec
+    from flowsim.sweep import SweepSpec
     from flowsim.yamlsafe import YamlSurpriseError, load_file
 
     try:
@@ -352,7 +354,7 @@ def _file_kind(config: str | None) -> str:
         return "scenario"
     if is_experiment(raw):
         return "experiment"
-    if raw.keys() & {"method", "trajectories", "levels", "base_samples", "kpis"}:
+    if raw.keys() & (SensitivitySpec.model_fields.keys() - SweepSpec.model_fields.keys()):
         return "sensitivity"
     if "parameters" in raw:
         return "sweep"
@@ -363,56 +365,50 @@ def _validate_study(config: str, kind: str, overrides: list[str]) -> str:
     """Validate an experiment, sweep or sensitivity file: every scenario an experiment
     or sweep builds, and for a study each parameter at its low and high bound, each
     with ``overrides`` (``--set``, ``--days``) applied. Raises ConfigError naming each
-    problem; returns the line ``validate`` prints."""
+    problem once; returns the line ``validate`` prints."""
     path = Path(config)
+    problems: list[Problem] = []
 
-    def check(scenarios) -> None:
-        problems = []
-        for scn in scenarios:
-            try:
-                scn.with_overrides(overrides) if overrides else scn
-            except ConfigError as exc:
-                problems += [p for p in exc.problems if p not in problems]
-        if problems:
-            raise ConfigError(problems, config)
+    def attempt(scn, changes) -> None:
+        # a problem met again (the same override in every scenario, a key wrong at
+        # both bounds) is reported once
+        try:
+            scn.with_overrides(changes)
+        except ConfigError as exc:
+            seen = {(q.key, q.rule) for q in problems}
+            problems.extend(p for p in exc.problems if (p.key, p.rule) not in seen)
 
     if kind == "experiment":
         from flowsim.comparison import build_scenarios, load_experiment
 
         exp, where = load_experiment(path)
-        scns = build_scenarios(exp, where.parent)
-        check(scns)
-        return (
-            f"{config}: valid (experiment '{exp.name}', {len(scns)} scenarios, "
-            f"baseline '{exp.baseline}')"
-        )
-    from flowsim.sweep import base_scenario, design_points, load_sweep, point_scenarios
+        scenarios = build_scenarios(exp, where.parent)
+        said = f"experiment '{exp.name}', {len(scenarios)} scenarios, baseline '{exp.baseline}'"
+    elif kind == "sweep":
+        from flowsim.sweep import base_scenario, design_points, load_sweep, point_scenarios
 
-    if kind == "sweep":
         spec = load_sweep(path)
-        points = point_scenarios(base_scenario(spec, path.parent), design_points(spec))
-        check(points)
-        return f"{config}: valid (sweep '{spec.name}', {len(points)} design points)"
-    from flowsim.sensitivity import as_sweep, load_sensitivity
+        scenarios = point_scenarios(base_scenario(spec, path.parent), design_points(spec))
+        said = f"sweep '{spec.name}', {len(scenarios)} design points"
+    else:
+        from flowsim.sensitivity import as_sweep, load_sensitivity
+        from flowsim.sweep import base_scenario
 
-    spec = load_sensitivity(path)
-    base = base_scenario(as_sweep(spec), path.parent)
-    problems = []
-    for key, b in spec.parameters.items():
-        for value in (b.low, b.high):
-            v = round(value) if b.integer else value
-            try:
-                base.with_overrides({key: v})
-            except ConfigError as exc:  # a key wrong at both bounds is reported once
-                seen = {(q.key, q.rule) for q in problems}
-                problems += [p for p in exc.problems if (p.key, p.rule) not in seen]
+        study = load_sensitivity(path)
+        scenarios = [base_scenario(as_sweep(study), path.parent)]
+        for key, b in study.parameters.items():
+            for value in (b.low, b.high):
+                attempt(scenarios[0], {key: round(value) if b.integer else value})
+        said = (
+            f"sensitivity study '{study.name}', {study.method}, "
+            f"{len(study.parameters)} parameters, each at its bounds"
+        )
+    if overrides:
+        for scn in scenarios:
+            attempt(scn, overrides)
     if problems:
         raise ConfigError(problems, config)
-    check([base])
-    return (
-        f"{config}: valid (sensitivity study '{spec.name}', {spec.method}, "
-        f"{len(spec.parameters)} parameters, each at its bounds)"
-    )
+    return f"{config}: valid ({said})"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

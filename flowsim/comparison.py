@@ -83,6 +83,11 @@ class Experiment(BaseModel):
         return self
 
 
+def is_experiment(raw: dict[str, Any]) -> bool:
+    """An experiment file lists ``scenarios``; a scenario file does not."""
+    return "scenarios" in raw
+
+
 def load_experiment(path: str | Path) -> tuple[Experiment, Path]:
     """Read and validate an experiment file (YAML via safe_load)."""
     return load_model_file(path, Experiment, "experiment"), Path(path)

@@ -193,8 +193,7 @@ def load_raw(
         return data
     if not isinstance(base, str):
         raise ConfigError(
-            [*(problems or []), Problem("base", base, "base must be a scenario name or path")],
-            str(path),
+            [Problem("base", base, "base must be a scenario name or path")], str(path)
         )
     return deep_merge(load_raw(base, (*_seen, path), problems), data)
 
@@ -283,22 +282,24 @@ def load_scenario(
     860
     """
     problems: list[Problem] = []  # YAML surprises, then derived keys and overrides
-    if isinstance(path_or_name, Mapping):
-        raw = copy.deepcopy(dict(path_or_name))
-        base = raw.pop("base", None)
-        if base is not None:
-            if not isinstance(base, str | Path):
-                raise ConfigError([Problem("base", base, "base must be a scenario name or path")])
-            raw = deep_merge(load_raw(base, problems=problems), raw)
-        source = "<mapping>"
-    else:
-        source = str(path_or_name)
-        try:
+    mapping = isinstance(path_or_name, Mapping)
+    source = "<mapping>" if mapping else str(path_or_name)
+    try:
+        if mapping:
+            raw = copy.deepcopy(dict(path_or_name))
+            base = raw.pop("base", None)
+            if base is not None:
+                if not isinstance(base, str | Path):
+                    raise ConfigError(
+                        [Problem("base", base, "base must be a scenario name or path")]
+                    )
+                raw = deep_merge(load_raw(base, problems=problems), raw)
+        else:
             raw = load_raw(path_or_name, problems=problems)
-        except ConfigError as exc:  # a base that cannot be read: the surprises so far too
-            found = [p for p in problems if p not in exc.problems]
-            raise ConfigError([*found, *exc.problems], exc.source or source) from None
-        raw.setdefault("name", Path(str(path_or_name)).stem)
+            raw.setdefault("name", Path(str(path_or_name)).stem)
+    except ConfigError as exc:  # a file or base that cannot be read: the surprises so far too
+        where = exc.source if mapping else exc.source or source
+        raise ConfigError([*problems, *exc.problems], where) from None
     surprises = {p.key for p in problems}  # YAML surprises, before any other problem
     problems += _derived_problems(raw)
     try:

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from flowsim.comparison import Experiment, build_scenarios
+from flowsim.comparison import Experiment, build_scenarios, is_experiment
 from flowsim.config import Scenario, load_scenario
 from flowsim.errors import ConfigError, Problem
 
@@ -71,11 +71,6 @@ def _parse(name: str, data: bytes) -> tuple[dict[str, Any] | None, list[Problem]
             Problem("<root>", raw, "an experiment or scenario file must be a mapping of keys")
         ]
     return raw, []
-
-
-def is_experiment(raw: dict[str, Any]) -> bool:
-    """An experiment file lists ``scenarios``; a scenario file does not."""
-    return "scenarios" in raw
 
 
 def read_upload(name: str, data: bytes) -> Upload:
