@@ -344,9 +344,10 @@ AMBULANCE_TARGETS: dict[str, tuple[Target, ...]] = {
 _POOLED = (
     "exit block: with all G&A beds in one pool a bed frees for the next A&E patient "
     "within minutes at 93-95% occupancy; bed groups by site and specialty (issue 17 "
-    "item 2, acute.bed_groups) are built but off in the county files: with them the DTA "
-    "share reaches 5-11%, while electives cancelled on the day leave R1's band or some "
-    "winters run away (docs/validation.md section 8)"
+    "item 2, acute.bed_groups) are built but off in the county files: with them (4 "
+    "groups or 26 wards) Worcestershire's DTA share reaches 5-21%, while electives "
+    "cancelled on the day leave R1's band, some winters run away, and with crews held "
+    "the 999 queue grows all winter (docs/validation.md section 8)"
 )
 #: Delayed (criteria-to-reside) patients below their band since the ambulance service
 #: (issue 19) and the discharge services and winter (issues 16-17) were joined.
@@ -628,6 +629,90 @@ def calibration_runs(
         res = run(scn, replications=reps, seed=seed, jobs=jobs, progress=progress)
         tables.append(calibration_table(res, scn, tuple(ts)))
     return pd.concat(tables, ignore_index=True)
+
+
+def _num(v: float) -> str:
+    """A model or observed figure for the console: one decimal, thousands with commas."""
+    if not np.isfinite(v):
+        return "-"
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.1f}"
+
+
+def _result(row) -> str:
+    """In band, a known misfit on its stated side, or out of band (what to look at)."""
+    if row.within_band:
+        moved = f" (known misfit {row.known_misfit} moved in)" if row.known_misfit else ""
+        return "in band" + moved
+    if row.known_misfit:
+        side = "low" if row.model_mean < row.band_low else "high"
+        if side == row.known_misfit:
+            return f"known misfit ({side})"
+        return f"OUT ({side}; known misfit was {row.known_misfit})"
+    return "OUT (" + ("low" if row.model_mean < row.band_low else "high") + ")"
+
+
+def _aligned(rows: list[dict[str, str]], right: tuple[str, ...]) -> list[str]:
+    """Rows of text cells as lines under a header: ``right`` columns right-aligned."""
+    cols = list(rows[0]) if rows else []
+    width = {c: max(len(c), *(len(r[c]) for r in rows)) for c in cols}
+
+    def line(cells: dict[str, str]) -> str:
+        return "  ".join(
+            cells[c].rjust(width[c]) if c in right else cells[c].ljust(width[c]) for c in cols
+        ).rstrip()
+
+    return [line({c: c for c in cols}), *(line(r) for r in rows)]
+
+
+def format_calibration(table: pd.DataFrame) -> str:
+    """The calibration table as console text: one line per target, then each known gap
+    once with the targets it explains.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of :func:`calibration_table` or :func:`calibration_runs`.
+
+    Returns
+    -------
+    str
+        Columns KPI, observed, band, model mean with its 95% CI (the mean alone when
+        one replication gives no interval), result (``in band``, ``known misfit (low)``
+        or ``OUT (high)``) and policy era; then the source of every figure; then the
+        known gaps, each said once.
+    """
+    lines = []
+    for r in table.itertuples():
+        ci = (
+            f" [{_num(r.model_ci_low)}, {_num(r.model_ci_high)}]"
+            if np.isfinite(r.model_ci_low) and np.isfinite(r.model_ci_high)
+            else ""
+        )
+        lines.append(
+            {
+                "KPI": r.kpi,
+                "observed": _num(r.observed),
+                "band": f"{r.band_low:g}-{r.band_high:g}",
+                "model [95% CI]": _num(r.model_mean) + ci,
+                "result": _result(r),
+                "era": r.era,
+            }
+        )
+    out = [*_aligned(lines, right=("observed", "band", "model [95% CI]")), "", "Sources:"]
+    out += [f"  {r.kpi}: {r.source}" for r in table.itertuples()]
+    gaps: dict[str, list[str]] = {}
+    for r in table.itertuples():
+        if r.gap:
+            gaps.setdefault(r.gap, []).append(r.kpi)
+    if gaps:
+        out += [
+            "",
+            "Known gaps (not counted in the exit status; the CI calibration test checks "
+            "that each known misfit stays out of band on its stated side):",
+        ]
+        for gap, kpis in gaps.items():
+            out.append(f"  {', '.join(kpis)}: {gap}")
+    return "\n".join(out)
 
 
 def plot_calibration(table: pd.DataFrame, ax=None):

@@ -661,9 +661,13 @@ def _check_figure_path(path: str | None) -> None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``flowsim calibrate``: the baseline against its public figures, or a fit."""
-    import pandas as pd
-
-    from flowsim.calibration import TARGETS, calibration_runs, fit, plot_calibration
+    from flowsim.calibration import (
+        TARGETS,
+        calibration_runs,
+        fit,
+        format_calibration,
+        plot_calibration,
+    )
     from flowsim.loading import load_scenario
 
     _check_figure_path(args.figure)
@@ -715,16 +719,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         ax = plot_calibration(table)
         ax.set_title(f"{scn.name}: model vs observed")
         save_figure(ax, args.figure)
-    with pd.option_context("display.width", 200, "display.max_colwidth", 60):
-        print(table.drop(columns=["source", "gap"]).round(2).to_string(index=False))
-        print()
-        for r in table.itertuples():
-            print(f"  {r.kpi}: {r.source}")
-        gaps = table[table["gap"] != ""]
-        if len(gaps):
-            print("\nKnown gaps (not checked):")
-            for r in gaps.itertuples():
-                print(f"  {r.kpi}: {r.gap}")
+    print(format_calibration(table))
     if args.figure:
         print(f"\nFigure written to {args.figure}")
     checked = table[table["gap"] == ""]
