@@ -55,17 +55,33 @@ KPIS: tuple[Kpi, ...] = (
         "ed_attendances",
         "A&E attendances",
         "count",
-        "A&E attendances arriving in the period (type 1 and minors streams)",
+        "A&E attendances of all types arriving in the period (the type 1 department and "
+        "the type 3 units, when modelled)",
         public_row="W6",
     ),
     Kpi(
         "ed_pct_within_4h",
         "A&E 4-hour performance",
         "%",
-        "Attendances whose arrival-to-departure time was 4 h or less",
+        "Attendances of all types whose arrival-to-departure time was 4 h or less",
         higher_is_better=True,
         headline=True,
         public_row="W22",
+    ),
+    Kpi(
+        "ed_type1_attendances",
+        "Type 1 A&E attendances",
+        "count",
+        "Attendances at the type 1 department (all attendances when no type 3 units are modelled)",
+        public_row="W4",
+    ),
+    Kpi(
+        "ed_type1_pct_within_4h",
+        "Type 1 4-hour performance",
+        "%",
+        "Type 1 attendances whose arrival-to-departure time was 4 h or less",
+        higher_is_better=True,
+        public_row="W19",
     ),
     Kpi(
         "ed_mean_time_in_dept_h",
@@ -496,7 +512,9 @@ KPIS: tuple[Kpi, ...] = (
         "ed_12h_from_arrival_pct",
         "12 hours or more from arrival",
         "%",
-        "A&E attendances spending over 12 h from arrival to departure, as a share of attendances",
+        "Type 1 A&E attendances spending over 12 h from arrival to departure, as a share of "
+        "type 1 attendances (NHS England's ECDS measure; type 3 units' attendances are not "
+        "counted)",
         public_row="W24",
     ),
     Kpi(

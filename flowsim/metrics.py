@@ -59,6 +59,8 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
     - ``ed_mean_time_in_dept_h`` / ``ed_p95_time_in_dept_h``: over departed attendances.
     - ``ed_12h_from_arrival``: attendances over 12 h from arrival (censored ones count
       once they pass 12 h), the NHS "12 hours from arrival" measure.
+    - ``ed_type1_attendances`` / ``ed_type1_pct_within_4h``: the same counts for the
+      type 1 department alone (all attendances but the type 3 units').
     - ``ed_trolley_waits_12h``: decision to admit to admission over 12 h (NHS "12-hour
       trolley waits"); ``ed_dta_waits_4h`` the same over 4 h.
     - ``ambulance_handover_mean_min``: arrival at hospital to completed handover.
@@ -81,9 +83,14 @@ def ed_kpis(rep: Replication, handover_target_min: float) -> dict[str, float]:
     ho = ho[~np.isnan(ho)]
     majors = e["majors"][m]
     corridor = e["corridor"][m][majors]
+    t1 = ~e["type3"][m]
     return {
         "ed_attendances": float(m.sum()),
         "ed_pct_within_4h": 100.0 * within.sum() / known.sum() if known.any() else float("nan"),
+        "ed_type1_attendances": float(t1.sum()),
+        "ed_type1_pct_within_4h": 100.0 * within[t1].sum() / known[t1].sum()
+        if known[t1].any()
+        else float("nan"),
         "ed_mean_time_in_dept_h": _mean(tid[gone]) / 60.0,
         "ed_p95_time_in_dept_h": float(np.percentile(tid[gone], 95)) / 60.0
         if gone.any()
@@ -334,13 +341,15 @@ def winter_kpis(rep: Replication, k: dict[str, float]) -> dict[str, float]:
 
     - ``ed_dta_over_4h_pct``: ``ed_dta_waits_4h`` as a share of all emergency admissions
       in the period (via A&E and direct), the NHS sitrep definition (W26, E22, L13).
-    - ``ed_12h_from_arrival_pct``: ``ed_12h_from_arrival`` as a share of attendances (W24).
+    - ``ed_12h_from_arrival_pct``: ``ed_12h_from_arrival`` as a share of type 1
+      attendances (W24; NHS England's ECDS measure is of type 1 attendances, and type 3
+      attendances do not stay 12 hours).
     - ``escalation_days`` / ``escalation_bed_days``: midnights escalated, and escalation
       beds open at midnight, summed over the period.
     - ``outbreak_beds_closed_mean``: mean midnight count of beds closed by outbreaks.
     """
     c = _window_census(rep)
-    em, att = k["emergency_admissions"], k["ed_attendances"]
+    em, att = k["emergency_admissions"], k["ed_type1_attendances"]
     return {
         "ed_dta_over_4h_pct": 100.0 * k["ed_dta_waits_4h"] / em if em > 0 else float("nan"),
         "ed_12h_from_arrival_pct": 100.0 * k["ed_12h_from_arrival"] / att
@@ -664,6 +673,7 @@ def daily_series(rep: Replication, handover_target_min: float = 15.0) -> pd.Data
             "gone": ~np.isnan(tid),
             "known": ~np.isnan(tid) | (tid_c > FOUR_HOURS),
             "over12": tid_c > TWELVE_HOURS,
+            "type1": ~e["type3"],
             "dta4": trolley > FOUR_HOURS,
             "dta12": trolley > TWELVE_HOURS,
         }
@@ -672,6 +682,7 @@ def daily_series(rep: Replication, handover_target_min: float = 15.0) -> pd.Data
     daily = pd.DataFrame(
         {
             "ed_attendances": g.size(),
+            "ed_type1_attendances": g["type1"].sum().astype(float),
             "ed_pct_within_4h": 100.0 * g["within"].sum() / g["gone"].sum(),
             # counts by arrival day, for monthly aggregates (flowsim.monthly)
             "ed_within_4h": g["within"].sum().astype(float),
@@ -696,6 +707,7 @@ def daily_series(rep: Replication, handover_target_min: float = 15.0) -> pd.Data
     counts = [
         *AMBULANCE_DAILY,
         "ed_attendances",
+        "ed_type1_attendances",
         "ed_within_4h",
         "ed_known_4h",
         "ed_12h_from_arrival",

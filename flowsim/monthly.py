@@ -19,7 +19,7 @@ from flowsim.metrics import AMBULANCE_DAILY
 MONTHLY_KPIS: dict[str, tuple[str, str]] = {
     "ed_attendances_per_day": ("count", "A&E attendances per day (by arrival day)"),
     "ed_pct_within_4h": ("%", "Attendances within 4 h of arrival (by arrival day)"),
-    "ed_12h_from_arrival_pct": ("%", "Attendances over 12 h from arrival"),
+    "ed_12h_from_arrival_pct": ("%", "Type 1 attendances over 12 h from arrival"),
     "ed_dta_over_4h_pct": (
         "%",
         "Waits over 4 h from decision to admit, share of emergency admissions",
@@ -65,10 +65,13 @@ def monthly_values(daily: pd.DataFrame) -> pd.DataFrame:
     # a daily table without the ambulance counts (written before they existed): no
     # handovers or responses, so those months' ambulance ratios are NaN
     d = d.assign(**{c: 0.0 for c in AMBULANCE_DAILY if c not in d.columns})
+    if "ed_type1_attendances" not in d.columns:  # written before type 3 units: all type 1
+        d = d.assign(ed_type1_attendances=d["ed_attendances"])
     g = d.groupby([*keys, "month"], sort=True)
     s = g[
         [
             "ed_attendances",
+            "ed_type1_attendances",
             "ed_within_4h",
             "ed_known_4h",
             "ed_12h_from_arrival",
@@ -87,7 +90,7 @@ def monthly_values(daily: pd.DataFrame) -> pd.DataFrame:
         {
             "ed_attendances_per_day": s["ed_attendances"] / n_days,
             "ed_pct_within_4h": _ratio(s["ed_within_4h"], s["ed_known_4h"]),
-            "ed_12h_from_arrival_pct": _ratio(s["ed_12h_from_arrival"], s["ed_attendances"]),
+            "ed_12h_from_arrival_pct": _ratio(s["ed_12h_from_arrival"], s["ed_type1_attendances"]),
             "ed_dta_over_4h_pct": _ratio(s["ed_dta_waits_4h"], s["emergency_admissions"]),
             "ed_trolley_waits_12h": s["ed_trolley_waits_12h"],
             "emergency_admissions_per_day": s["emergency_admissions"] / n_days,

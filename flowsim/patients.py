@@ -131,6 +131,16 @@ class EdAttrs:
 
 
 @dataclass(slots=True)
+class Type3Attrs:
+    """Type 3 attendances (minor injury units, urgent treatment centres)."""
+
+    treat_min: list[float]  #: a practitioner's assessment and treatment
+
+    def __len__(self) -> int:
+        return len(self.treat_min)
+
+
+@dataclass(slots=True)
 class IncidentAttrs:
     """999 incidents of the ambulance service, one entry per incident."""
 
@@ -573,6 +583,8 @@ class Cohorts:
     #: Candidate emergency admissions from unmet community need (a stream at
     #: ``social_care.unmet_need_max_per_day``, thinned in the run by the people waiting).
     unmet_need: Cohort = field(default_factory=lambda: no_unmet_need())
+    #: Type 3 attendances (minor injury units, UTCs), seen by their own practitioners.
+    type3: Cohort = field(default_factory=lambda: Cohort("type3", [], Type3Attrs([])))
 
     def all(self) -> list[Cohort]:
         """Every patient cohort, in the declared order (the order of patient ids)."""
@@ -987,6 +999,12 @@ def build_cohorts(scn: Scenario, streams: Streams) -> Cohorts:
         care = _acute_attrs(b, scn, elective=False, los_factor=season.los_factor(arr.times))
         care.crisis_u = b.u("crisis").tolist()
         cohorts.unmet_need = Cohort("unmet_need", arr.times.tolist(), care)
+    if ed.type3_arrivals_per_day > 0:
+        # The urgent-care profile of walk-ins (hour, weekday, month, growth); their own
+        # stream, so the type 1 patients are the same with or without type 3 units.
+        arr, b = _arrivals(streams, "type3", ed.type3_arrivals_per_day, prof, horizon)
+        treat = ppf(ed.type3_treatment_min, b.u("treat"))
+        cohorts.type3 = Cohort("type3", arr.times.tolist(), Type3Attrs(treat.tolist()))
     cohorts.number_patients()
     cohorts.outbreaks = _outbreaks(scn, streams, months, horizon)
     return cohorts

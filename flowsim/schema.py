@@ -473,6 +473,22 @@ class EdCfg(_Frozen):
         "18-24 (4 values summing to 1, E12): admission probabilities are scaled by block so "
         "that admissions follow it; null: the same probability at every hour",
     )
+    type3_arrivals_per_day: Rate = Field(
+        0.0,
+        description="attendances a day at the trust's type 3 units (minor injury units, "
+        "urgent treatment centres), mean: seen by their own practitioners "
+        "(type3_practitioners_by_hour), never by the A&E clinicians nor in a majors space, "
+        "and counted in the all-type A&E figures; 0: every walk-in attends the type 1 "
+        "department",
+    )
+    type3_practitioners_by_hour: tuple[Capacity, ...] = Field(
+        (0,) * 24,
+        description="practitioners on duty at the type 3 units in each hour 0-23 (24 values)",
+    )
+    type3_treatment_min: Dist = Field(
+        Dist(kind="lognormal", mean=45, cv=0.8),
+        description="a type 3 attendance: a practitioner's assessment and treatment, minutes",
+    )
     mh_fraction: Prob = Field(
         0.0, description="share of attendances that are mental-health presentations (M4)"
     )
@@ -498,17 +514,22 @@ class EdCfg(_Frozen):
             )
         return v
 
-    @field_validator("clinicians_by_hour")
+    @field_validator("clinicians_by_hour", "type3_practitioners_by_hour")
     @classmethod
-    def _roster(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+    def _roster(cls, v: tuple[int, ...], info: ValidationInfo) -> tuple[int, ...]:
         if len(v) != 24:
-            raise ValueError(f"clinicians_by_hour must have exactly 24 values (got {len(v)})")
+            raise ValueError(f"{info.field_name} must have exactly 24 values (got {len(v)})")
         return v
 
     @model_validator(mode="after")
     def _check(self) -> EdCfg:
         if sum(self.clinicians_by_hour) == 0 and (self.walkin_arrivals_per_day > 0):
             raise ValueError("clinicians_by_hour is all zero: nobody would ever be seen")
+        if sum(self.type3_practitioners_by_hour) == 0 and self.type3_arrivals_per_day > 0:
+            raise ValueError(
+                "type3_practitioners_by_hour is all zero while type3_arrivals_per_day is "
+                f"{self.type3_arrivals_per_day:g}: no type 3 attendance would ever be seen"
+            )
         return self
 
 

@@ -89,6 +89,7 @@ RECORDS = schema(
     ("sdec", "bool", "", "streamed to SDEC / frailty unit instead of admission"),
     ("mh", "bool", "", "mental-health presentation"),
     ("mh_bed_request", "float64", "min", "decision that an MH inpatient bed is needed"),
+    ("type3", "bool", "", "a type 3 attendance (minor injury unit, urgent treatment centre)"),
 )
 CENSUS = schema(
     "ed_census",
@@ -119,6 +120,13 @@ class EmergencyDepartment:
        in :meth:`_assessed`).
     9. :meth:`_admitted`: in a bed (admitted patients only).
     10. :meth:`_depart`: leave A&E; the majors space is freed.
+
+    Type 3 attendances (minor injury units, urgent treatment centres) have their own
+    journey, beside the department's:
+
+    T1. :meth:`_arrive_type3`: arrive; wait for a type 3 practitioner.
+    T2. :meth:`_type3_seen`: seen; assessment and treatment by that practitioner.
+    T3. :meth:`_type3_done`: the practitioner is free; the patient leaves.
 
     Parameters
     ----------
@@ -157,6 +165,13 @@ class EmergencyDepartment:
         self.roster = tuple(int(x) for x in scn.ed.clinicians_by_hour)
         self.spaces = Pool("ed_spaces", scn.ed.spaces)
         self.clinicians = Pool("ed_clinicians", self.roster[0], levels=2)
+        self.type3_roster = tuple(int(x) for x in scn.ed.type3_practitioners_by_hour)
+        #: Type 3 practitioners (None: no type 3 units in the scenario).
+        self.type3_staff = (
+            Pool("type3_practitioners", self.type3_roster[0])
+            if scn.ed.type3_arrivals_per_day > 0
+            else None
+        )
         absence = np.asarray(scn.ed.staff_absence_pct_by_month, dtype=float) / 100.0
         #: Clinicians on duty relative to the roster, by month 1-12 (None: no absence).
         self.staffing: tuple[float, ...] | None = None
@@ -207,12 +222,22 @@ class EmergencyDepartment:
             self._present -= len(gone)
 
     # ------------------------------------------------------------ set-up
-    def start(self, ambulance: Cohort, walkin: Cohort, conveyed: bool = False) -> None:
+    def start(
+        self,
+        ambulance: Cohort,
+        walkin: Cohort,
+        conveyed: bool = False,
+        type3: Cohort | None = None,
+    ) -> None:
         """Schedule the arrivals and the clinician roster (``conveyed``: the ambulance
-        service brings the ambulance cohort, see :meth:`convey`)."""
+        service brings the ambulance cohort, see :meth:`convey`; ``type3``: attendances
+        at the type 3 units)."""
         # Records are sized up front (arrival order, filled as patients arrive): cheaper
         # than growing nine lists per attendance.
-        self.records.presize(len(ambulance) + len(walkin))
+        n3 = 0 if type3 is None or self.type3_staff is None else len(type3)
+        self.records.presize(len(ambulance) + len(walkin) + n3)
+        if n3:
+            self.clock.chain(type3.t, self._arrive_type3, type3)
         if not conveyed:
             self.clock.chain(ambulance.t, self._arrive, ambulance, True)
         if self.triage_on and len(walkin):
@@ -241,6 +266,8 @@ class EmergencyDepartment:
             self.clinicians.set_capacity(n)
         if self.handover_staff is not None:
             self.handover_staff.set_capacity(self.handover_roster[h])
+        if self.type3_staff is not None:
+            self.type3_staff.set_capacity(self.type3_roster[h])
         self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey
@@ -273,6 +300,30 @@ class EmergencyDepartment:
             self._request_space(self._space_for_walkin, p)
         else:
             self._to_clinician(p, MINORS)
+
+    def _arrive_type3(self, c: Cohort, i: int) -> None:
+        """Step T1: a type 3 attendance arrives and waits for a practitioner."""
+        r = self.records
+        k = self.n_arrived
+        self.n_arrived = k + 1
+        p = Patient(c.pid0 + i, c.attrs, i, None, -1)
+        p.ed_row = k
+        r.patient_id[k] = p.pid
+        r.arrival[k] = self.clock.now
+        r.type3[k] = True
+        self._present += 1
+        self.type3_staff.request(self._type3_seen, 0, p)
+
+    def _type3_seen(self, p: Patient) -> None:
+        """Step T2: seen by a practitioner, who assesses and treats."""
+        self.records.seen[p.ed_row] = self.clock.now
+        self.clock.at(p.attrs.treat_min[p.i], self._type3_done, p)
+
+    def _type3_done(self, p: Patient) -> None:
+        """Step T3: the practitioner is free; the patient leaves."""
+        self.type3_staff.release()
+        self.records.depart[p.ed_row] = self.clock.now
+        self._present -= 1
 
     def _triaged(self, c: Cohort, j: int) -> None:
         """Step 1 (walk-ins, with triage): the ``j``-th triage to end; the attendance

@@ -151,7 +151,7 @@ class CountySystem:
         self.assessment.start()
         if self.reablement.enabled:
             self.reablement.community_referrals(c.reablement_community)
-        self.ed.start(c.ambulance, c.walkin, conveyed=self.ambulance is not None)
+        self.ed.start(c.ambulance, c.walkin, conveyed=self.ambulance is not None, type3=c.type3)
         if self.ambulance is not None:
             self.ambulance.start(c.incidents, c.ambulance)
         direct = self.sdec.arrive_direct if self.sdec.enabled else self.acute.arrive_direct
@@ -262,6 +262,7 @@ ARRIVING = (
     "ch_background",
     "reablement_community",
     "mh_community",
+    "type3",
 )
 
 

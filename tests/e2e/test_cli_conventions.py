@@ -302,7 +302,7 @@ def test_sweep_file_obeys_the_replication_cap(tmp_path, capsys):
 @pytest.mark.parametrize(
     "name, says",
     [
-        ("exit_block_mechanisms.yaml", "experiment 'exit_block_mechanisms', 5 scenarios"),
+        ("exit_block_mechanisms.yaml", "experiment 'exit_block_mechanisms', 7 scenarios"),
         ("ambulance_handover.yaml", "sweep 'ambulance_handover', 15 design points"),
         ("morris_6params.yaml", "sensitivity study 'morris_6params', morris, 6 parameters"),
     ],

@@ -1,0 +1,115 @@
+"""Type 3 attendances (minor injury units, urgent treatment centres): their own
+practitioners, counted in the all-type figures, and the type 1 department unchanged.
+
+The queue case is worked out by hand: one practitioner, known arrival and treatment
+times.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import simpy
+
+import flowsim
+from flowsim.errors import ConfigError
+from flowsim.model.ed import EmergencyDepartment
+from flowsim.model.engine import Clock
+from flowsim.patients import Cohort, Type3Attrs, no_incidents
+
+H = 60.0
+
+
+def _empty_ed_cohort(name: str) -> Cohort:
+    # the walk-in / ambulance cohorts of a run with no type 1 attendances
+    from flowsim.patients import CareAttrs, EdAttrs
+
+    return Cohort(name, [], EdAttrs([], [], [], [], [], CareAttrs(*([] for _ in range(12)))))
+
+
+def test_one_practitioner_sees_type3_patients_in_turn(worcs):
+    scn = worcs.with_overrides(
+        {
+            "ed.type3_arrivals_per_day": 100,
+            "ed.type3_practitioners_by_hour": [1] * 24,
+            "ed.staff_absence_pct_by_month": [0] * 12,
+        }
+    )
+    clock = Clock(simpy.Environment(), 0)
+    ed = EmergencyDepartment(clock, scn, acute=None)
+    t3 = Cohort("type3", [0.0, 10.0, 20.0, 200.0], Type3Attrs([30.0, 45.0, 5.0, 20.0]))
+    t3.pid0 = 1000
+    ed.start(_empty_ed_cohort("ambulance"), _empty_ed_cohort("walkin"), type3=t3)
+    clock.run(10 * H)
+    ed.trim_records()
+    r = ed.records.arrays()
+    # first come, first served by one practitioner:
+    # seen 0, 30, 75, 200; leave 30, 75, 80, 220
+    assert r["seen"].tolist() == [0.0, 30.0, 75.0, 200.0]
+    assert r["depart"].tolist() == [30.0, 75.0, 80.0, 220.0]
+    assert r["type3"].all() and not r["majors"].any() and not r["ambulance"].any()
+    assert r["patient_id"].tolist() == [1000, 1001, 1002, 1003]
+    # never a majors space nor an A&E clinician
+    assert ed.spaces.peak_in_use == 0 and ed.clinicians.peak_in_use == 0
+    assert ed.type3_staff.peak_in_use == 1
+    assert ed.in_department == 0
+
+
+def test_type3_units_leave_the_type1_patients_unchanged_and_count_in_all_types(worcs_short):
+    base = worcs_short
+    with3 = base.with_overrides(
+        {
+            "ed.type3_arrivals_per_day": 150,
+            "ed.type3_practitioners_by_hour": [2] * 8 + [10] * 14 + [2] * 2,
+        }
+    )
+    a = flowsim.simulate(base)
+    b = flowsim.simulate(with3)
+    ka, kb = a.kpis, b.kpis
+    # the type 3 patients have their own stream, practitioners and records: the type 1
+    # department is untouched (same patients, same times, same KPIs)
+    for k in ("ed_type1_attendances", "ed_type1_pct_within_4h", "ed_dta_waits_4h"):
+        assert ka[k] == kb[k], k
+    assert ka["ed_attendances"] == ka["ed_type1_attendances"]
+    n3 = kb["ed_attendances"] - kb["ed_type1_attendances"]
+    # 150 a day over 30 days, Poisson with the urgent-care profile (growth, season):
+    # within 5 standard deviations (sqrt(4500) = 67) of the mean
+    assert abs(n3 - 150 * 30) < 5 * np.sqrt(150 * 30) + 0.1 * 150 * 30
+    e = b.records.ed
+    m = e["type3"] & (e["arrival"] >= b.records.warmup_min) & (e["arrival"] < b.records.end_min)
+    t = e["depart"][m] - e["arrival"][m]
+    within3 = float((t <= 240).sum())
+    # all-type 4-hour performance is the ratio of the summed counts
+    assert kb["ed_pct_within_4h"] == pytest.approx(
+        100.0
+        * (ka["ed_type1_pct_within_4h"] / 100.0 * ka["ed_type1_attendances"] + within3)
+        / kb["ed_attendances"],
+        abs=0.05,  # the few attendances still in A&E at the end (censored) aside
+    )
+    # 12 hours from arrival is a share of type 1 attendances: the same in both runs
+    assert ka["ed_12h_from_arrival_pct"] == kb["ed_12h_from_arrival_pct"]
+
+
+def test_type3_arrivals_need_practitioners(tmp_path):
+    with pytest.raises(ConfigError) as e:
+        flowsim.load_scenario("worcestershire", overrides={"ed.type3_arrivals_per_day": 50})
+    msg = str(e.value)
+    assert "type3_practitioners_by_hour" in msg and "50" in msg
+
+
+def test_practitioner_roster_needs_24_values():
+    with pytest.raises(ConfigError) as e:
+        flowsim.load_scenario(
+            "worcestershire", overrides={"ed.type3_practitioners_by_hour": [1] * 23}
+        )
+    assert "type3_practitioners_by_hour must have exactly 24 values (got 23)" in str(e.value)
+
+
+def test_type3_cohort_is_declared_last():
+    # the type 3 cohort is declared last, so no earlier cohort's patient ids move
+    from dataclasses import fields
+
+    from flowsim.patients import Cohorts
+
+    assert [f.name for f in fields(Cohorts)][-1] == "type3"
+    assert len(no_incidents()) == 0
