@@ -83,9 +83,12 @@ _HOSPITAL_PROCESS = (
 #: West Norfolk with crews held (docs/validation.md, sections 7b and 7c): every
 #: replication's February-March decides these rows.
 _HELD_WINTER = (
-    "crews held: in February-March the QEH is 97-99% full in every replication and its "
-    "beds, not the fleet, run away (with unlimited A&E spaces the wait from decision to "
-    "admission reaches 9-18 hours, and the 45-minute era runs away too); the 6-place "
+    "crews held: in February-March the QEH runs away in most replications (since the "
+    "seasonal indices lost their source years' trend some winters stay calm, so the "
+    "means depend on how many do: Cat 2 103 min over 3 replications, 226 over 5). When "
+    "it does, the QEH is 97-99% full and its beds, not the fleet, run away (with "
+    "unlimited A&E spaces the wait from decision to admission reaches 9-18 hours, and "
+    "the 45-minute era runs away too); the 6-place "
     "handover area (X84) fills and the crews wait at the door again; neighbouring crews "
     "(mutual aid) are held there too, and diversion calms the winter only by sending the "
     "calm Cat 2 response (14-16 min, 90th centile 25-27) below A6/A7; N26's 57 escalation "

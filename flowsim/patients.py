@@ -29,6 +29,7 @@ from flowsim.sampling import (
     Arrivals,
     RateProfile,
     categorical,
+    detrend_month_index,
     nhpp_arrivals,
     ppf,
     residual_ppf,
@@ -472,17 +473,25 @@ class Season:
     follow ``demand.admissions_month_of_year`` (E7, N8, L8): direct admissions arrive
     by it, and the share of A&E attendances admitted is scaled by the ratio of the two
     (X29: attendances fall in winter while the share admitted rises). Emergency stays
-    are scaled by ``demand.los_month_of_year`` of the month of arrival.
+    are scaled by ``demand.los_month_of_year`` of the month of arrival. The attendance
+    and admission indices are detrended first (:func:`flowsim.sampling.detrend_month_index`).
     """
 
     def __init__(self, scn: Scenario, n_days: int) -> None:
         d = scn.demand
         self.months = month_of_days(scn, n_days)
-        att = _norm12(d.month_of_year)
-        adm = att if d.admissions_month_of_year is None else _norm12(d.admissions_month_of_year)
+        attendances = detrend_month_index(d.month_of_year, d.month_of_year_trend_pct)
+        #: The month index emergency admissions follow (detrended; direct admissions
+        #: arrive by it).
         self.admissions_profile = (
-            d.month_of_year if d.admissions_month_of_year is None else (d.admissions_month_of_year)
+            attendances
+            if d.admissions_month_of_year is None
+            else detrend_month_index(
+                d.admissions_month_of_year, d.admissions_month_of_year_trend_pct
+            )
         )
+        att = _norm12(attendances)
+        adm = _norm12(self.admissions_profile)
         with np.errstate(divide="ignore", invalid="ignore"):
             self.conversion = np.where(att > 0, adm / att, 1.0)
         self.los = _norm12(d.los_month_of_year)

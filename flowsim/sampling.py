@@ -71,7 +71,8 @@ class RateProfile:
 
         ``months`` gives the calendar month (1-12) of each day (default: day 0 is the
         1st of ``start_month``); ``month_profile`` replaces ``demand.month_of_year``
-        (e.g. the admissions profile for direct admissions); ``grow=False`` leaves out
+        (e.g. the admissions profile for direct admissions; ``demand.month_of_year`` is
+        detrended, see :func:`detrend_month_index`); ``grow=False`` leaves out
         ``demand.growth_pct_per_year``.
         """
         days = np.arange(n_days)
@@ -80,12 +81,47 @@ class RateProfile:
             dow = np.where((days + start_weekday) % 7 < 5, 7.0 / 5.0, 0.0)
         if months is None:
             months = month_of_day(n_days, start_month)
-        profile = demand.month_of_year if month_profile is None else month_profile
+        profile = (
+            detrend_month_index(demand.month_of_year, demand.month_of_year_trend_pct)
+            if month_profile is None
+            else month_profile
+        )
         moy = _norm(profile)[np.asarray(months[:n_days]) - 1]
         rate = demand.growth_pct_per_year if grow else 0.0
         growth = (1.0 + rate / 100.0) ** (days / 365.0)
         hour = _norm(demand.hour_of_day) if hourly else np.ones(24)
         return cls(np.ascontiguousarray(dow * moy * growth), np.ascontiguousarray(hour))
+
+
+def detrend_month_index(index: tuple[float, ...], trend_pct: float) -> tuple[float, ...]:
+    """A calendar-month index (January..December) with the trend of its source taken out.
+
+    The seasonal rows (W10, N7, E6-E7, N8, L8) are mean daily rates of each calendar
+    month over financial years (April..March). In a series growing ``trend_pct`` a
+    year, the month ``k`` months into the financial year (April ``k = 0``) reads
+    ``(1 + trend_pct/100) ** ((k - 5.5) / 12)`` times its seasonal level against the
+    year's mean, so that factor is divided out and the index renormalised to its
+    mean. The model adds the run's own growth (``demand.growth_pct_per_year``); without
+    this the within-year trend of the source years would count twice.
+
+    Parameters
+    ----------
+    index : tuple of float
+        12 values, January..December.
+    trend_pct : float
+        Growth of the source series, percent a year; 0 returns ``index`` unchanged.
+
+    Returns
+    -------
+    tuple of float
+        12 values with the same mean as ``index``.
+    """
+    if trend_pct == 0:
+        return tuple(index)
+    a = np.asarray(index, dtype=np.float64)
+    k = (np.arange(12) - 3) % 12  # months into the financial year: April 0 .. March 11
+    d = a / (1.0 + trend_pct / 100.0) ** ((k - 5.5) / 12.0)
+    return tuple((d * (a.mean() / d.mean())).tolist())
 
 
 def dominating_rate(rate_max: float) -> float:

@@ -219,6 +219,23 @@ class DemandCfg(_Frozen):
         description="relative emergency length of stay by month of admission "
         "January..December (12 values, normalised to mean 1)",
     )
+    month_of_year_trend_pct: Annotated[float, Num, Field(ge=-50, le=100, allow_inf_nan=False)] = (
+        Field(
+            0.0,
+            description="growth a year of the series month_of_year was averaged from: a "
+            "mean daily rate by calendar month over financial years reads high in "
+            "January-March and low in April-May when the series grows, so the index is "
+            "divided by that trend before use (growth_pct_per_year then adds the run's "
+            "own); 0: the index as given",
+        )
+    )
+    admissions_month_of_year_trend_pct: Annotated[
+        float, Num, Field(ge=-50, le=100, allow_inf_nan=False)
+    ] = Field(
+        0.0,
+        description="the same for admissions_month_of_year: growth a year of the "
+        "admissions series it was averaged from; 0: the index as given",
+    )
 
     # Field validators (not one model validator) so that every bad profile is reported
     # together with the section's other errors.

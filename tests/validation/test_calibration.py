@@ -153,7 +153,9 @@ def test_ambulance_targets_by_policy_era(county):
     targets = AMBULANCE_TARGETS[county]
     assert sum(t.overrides == HOLD for t in targets) >= 5
     scn = flowsim.load_scenario(county)
-    table = calibration_runs(scn, replications=2, jobs=2, targets=targets)
+    # three replications: West Norfolk's held-era winters run away in most replications
+    # but not all, and two leave its Cat 1 mean on the band's edge
+    table = calibration_runs(scn, replications=3, jobs=2, targets=targets)
     assert len(table) == len(targets)
     assert set(table.loc[table["kpi"].str.contains("handover_over"), "era"]) == {ERA_HOLD}
     for row in table.itertuples():

@@ -82,9 +82,21 @@ def test_cohort_attributes_follow_the_scenario(worcs):
     path = np.bincount(c.walkin.attrs.care.pathway, minlength=4)
     exp = np.array(scn.acute.pathway_probs) * path.sum()
     assert stats.chisquare(path, exp).pvalue > ALPHA
-    amb_rate = len(c.ambulance.t) / 60.0
-    # Poisson count over 60 days: sd = sqrt(165 * 60); 4 sd band
-    assert abs(amb_rate - scn.ambulance.arrivals_per_day) < 4 * np.sqrt(165 * 60) / 60
+    # Conveyed incidents over the 60 days: a thinned Poisson count whose mean is the
+    # incident rate x the day factors (weekday, month, growth) x the conveyed share
+    from flowsim.patients import Season
+    from flowsim.sampling import RateProfile
+
+    sv = scn.ambulance.service
+    season = Season(scn, 61)
+    prof = RateProfile.build(scn.demand, 61, scn.run.weekday0, 0, months=season.months)
+    expected = (
+        sv.incidents_per_day
+        * prof.day_factor[:60].sum()
+        * (1 - sv.hear_treat_prob - sv.see_treat_prob)
+    )
+    # 4 sd band of the Poisson count
+    assert abs(len(c.ambulance.t) - expected) < 4 * np.sqrt(expected)
 
 
 def test_home_care_start_state_is_the_equilibrium_mix(worcs):
