@@ -666,6 +666,29 @@ def admit_hour_factor(scn: Scenario, t: np.ndarray) -> np.ndarray | float:
     return factor[np.minimum(block, 3)]
 
 
+def mh_share_of_type1(scn: Scenario) -> float:
+    """The share of type 1 attendances that are mental-health presentations.
+
+    ``ed.mh_fraction`` is a share of all attendances (M4); mental-health patients come
+    to the type 1 department, so with type 3 units it is scaled by all attendances over
+    type 1 attendances (walk-ins, and ambulance arrivals: the conveyed share of 999
+    incidents when the ambulance service is modelled), capped at 1.
+    """
+    ed = scn.ed
+    if ed.type3_arrivals_per_day <= 0:
+        return ed.mh_fraction
+    sv = scn.ambulance.service
+    amb = (
+        scn.ambulance.arrivals_per_day
+        if sv is None
+        else sv.incidents_per_day * (1.0 - sv.hear_treat_prob - sv.see_treat_prob)
+    )
+    type1 = ed.walkin_arrivals_per_day + amb
+    if type1 <= 0:
+        return ed.mh_fraction
+    return min(1.0, ed.mh_fraction * (type1 + ed.type3_arrivals_per_day) / type1)
+
+
 def _mental_health(b: CohortBuilder, scn: Scenario, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Mental-health presentations (M4): 0 none, 1 MH, 2 MH needing an MH bed; and the
     bed stay of the latter (minutes, NaN for others). Empty when ``ed.mh_fraction`` is 0
@@ -673,7 +696,7 @@ def _mental_health(b: CohortBuilder, scn: Scenario, n: int) -> tuple[np.ndarray,
     ed = scn.ed
     if ed.mh_fraction <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    mh = np.where(b.u("mh") < ed.mh_fraction, 1, 0)
+    mh = np.where(b.u("mh") < mh_share_of_type1(scn), 1, 0)
     bed = (mh == 1) & (b.u("mh_bed") < ed.mh_bed_prob) & (scn.mental_health.beds > 0)
     mh[bed] = 2
     los = np.full(n, np.nan)

@@ -507,7 +507,10 @@ class EdCfg(_Frozen):
         description="a type 3 attendance: a practitioner's assessment and treatment, minutes",
     )
     mh_fraction: Prob = Field(
-        0.0, description="share of attendances that are mental-health presentations (M4)"
+        0.0,
+        description="share of all attendances that are mental-health presentations (M4); "
+        "they come to the type 1 department, so with type 3 units the share of type 1 "
+        "attendances is scaled up to keep the same number a day",
     )
     mh_bed_prob: Prob = Field(
         0.0,

@@ -56,7 +56,9 @@ def test_one_practitioner_sees_type3_patients_in_turn(worcs):
 
 
 def test_type3_units_leave_the_type1_patients_unchanged_and_count_in_all_types(worcs_short):
-    base = worcs_short
+    # no MH presentations: their share of type 1 attendances is scaled with type 3 units
+    # (tested below), which would change the type 1 patients
+    base = worcs_short.with_overrides({"ed.mh_fraction": 0})
     with3 = base.with_overrides(
         {
             "ed.type3_arrivals_per_day": 150,
@@ -113,3 +115,36 @@ def test_type3_cohort_is_declared_last():
 
     assert [f.name for f in fields(Cohorts)][-1] == "type3"
     assert len(no_incidents()) == 0
+
+
+def test_mental_health_presentations_a_day_are_kept_with_type3_units(worcs):
+    # M4's share is of all attendances; the MH patients come to the type 1 department,
+    # so moving walk-ins to type 3 units must not move MH presentations with them
+    from flowsim.patients import build_cohorts, mh_share_of_type1
+    from flowsim.streams import Streams
+
+    base = worcs.with_overrides({"run.days": 120, "run.warmup_days": 0})
+    split = base.with_overrides(
+        {
+            "ed.type3_arrivals_per_day": 212.5,
+            "ed.type3_practitioners_by_hour": [10] * 24,
+            "ed.walkin_arrivals_per_day": base.ed.walkin_arrivals_per_day - 212.5,
+        }
+    )
+    assert mh_share_of_type1(base) == base.ed.mh_fraction
+    sv = base.ambulance.service
+    amb = sv.incidents_per_day * (1 - sv.hear_treat_prob - sv.see_treat_prob)
+    w = split.ed.walkin_arrivals_per_day
+    assert mh_share_of_type1(split) == pytest.approx(
+        base.ed.mh_fraction * (w + amb + 212.5) / (w + amb)
+    )
+
+    def mh_count(scn):
+        c = build_cohorts(scn, Streams(11, 0))
+        return sum(np.count_nonzero(np.asarray(x.attrs.mh)) for x in (c.walkin, c.ambulance))
+
+    a, b = mh_count(base), mh_count(split)
+    # ~0.03 x 614 x 120 = 2,200 presentations: Poisson sd ~47 each; 5 sd on the difference
+    assert abs(a - b) < 5 * np.sqrt(a + b)
+    # and without the scaling the split would have lost about a third of them
+    assert b > 0.85 * a
