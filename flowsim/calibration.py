@@ -722,8 +722,8 @@ def plot_calibration(table: pd.DataFrame, ax=None):
     """Model / observed ratio per target with the model's 95% CI and the band."""
     import matplotlib.pyplot as plt
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(10, 3.5))
+    if ax is None:  # a row per target, each tall enough for its label
+        _, ax = plt.subplots(figsize=(10, max(3.5, 0.3 * len(table) + 1.0)))
     y = np.arange(len(table))
     obs = table["observed"].to_numpy()
     ax.barh(
