@@ -455,7 +455,13 @@ TARGETS: dict[str, tuple[Target, ...]] = {
             "W26: WAHT waits >4 h from DTA, share of emergency admissions "
             "FY24/25 28.1% (24.6-30.3% FY21/22-24/25); E22 England 25.3%",
         ),
-        (21.8, 15.0, 25.0, 12, "W24: WAHT 12 h+ from arrival, 21.8% of December 2024 attendances"),
+        (
+            21.8,
+            15.0,
+            25.0,
+            12,
+            "W24: WAHT 12 h+ from arrival, 21.8% of December 2024 attendances (read as type 1)",
+        ),
         (
             167.0,
             100.0,
@@ -482,7 +488,13 @@ TARGETS: dict[str, tuple[Target, ...]] = {
             "N18: QEH waits >4 h from DTA, share of emergency admissions "
             "FY24/25 15.8% (24.2-51.4% earlier)",
         ),
-        (13.6, 9.0, 18.0, 11, "X30: QEH 12 h+ from arrival 13.6% of November attendances"),
+        (
+            13.6,
+            9.0,
+            18.0,
+            11,
+            "X30: QEH 12 h+ from arrival 13.6% of November attendances (QEH: type 1 only)",
+        ),
         (
             107.0,
             40.0,
@@ -502,7 +514,13 @@ TARGETS: dict[str, tuple[Target, ...]] = {
             "L13: UHL waits >4 h from DTA, share of emergency admissions "
             "FY24/25 25.4% (26.2-31.2% earlier)",
         ),
-        (11.8, 8.0, 16.0, 11, "X30: LLR 12 h+ from arrival 11.8% of November attendances"),
+        (
+            11.8,
+            8.0,
+            16.0,
+            11,
+            "X30: LLR 12 h+ from arrival 11.8% of November attendances (read as type 1)",
+        ),
         (953.0, 600.0, 1300.0, 12, "L12: UHL 12-hour trolley waits December 2024, 953"),
     ),
 }
@@ -643,6 +661,8 @@ def _num(v: float) -> str:
 
 def _result(row) -> str:
     """In band, a known misfit on its stated side, or out of band (what to look at)."""
+    if not np.isfinite(row.model_mean):
+        return "no value"
     if row.within_band:
         moved = f" (known misfit {row.known_misfit} moved in)" if row.known_misfit else ""
         return "in band" + moved

@@ -124,6 +124,10 @@ class CapacityMixin:
                 sum(ed.clinicians_by_hour) / 24,
             ),
             "ed.spaces": (majors / day * (majors_time + amb.handover_process_min), ed.spaces),
+            "ed.type3_practitioners_by_hour": (
+                ed.type3_arrivals_per_day / day * ed.type3_treatment_min.expected,
+                sum(ed.type3_practitioners_by_hour) / 24,
+            ),
             "acute.beds": (acute_load, ac.beds + escal),
             "community.beds": (comm_load, cm.beds),
             "community.d2a_beds": (d2a_in * comm_stay, cm.d2a_beds),

@@ -110,15 +110,26 @@ def _utc(s: Scenario, p: dict[str, float]) -> dict[str, Any]:
     """Divert a share of minors (walk-ins not needing a majors space) to a UTC.
 
     Walk-in arrivals fall by the diverted minors; the majors fraction rises so the
-    number of majors walk-ins is unchanged.
+    number of majors walk-ins is unchanged. When the scenario models its type 3 units
+    (``ed.type3_arrivals_per_day``), the diverted minors join them, with practitioners
+    added in proportion (rounded up), so they stay in the all-type A&E figures;
+    without type 3 units they leave the model.
     """
     w, m = s.ed.walkin_arrivals_per_day, s.ed.walkin_majors_fraction
     d = p["minors_diverted_pct"] / 100.0
     new_w = w * (1.0 - (1.0 - m) * d)
-    return {
+    out: dict[str, Any] = {
         "ed.walkin_arrivals_per_day": new_w,
         "ed.walkin_majors_fraction": min(1.0, w * m / new_w) if new_w > 0 else m,
     }
+    t3 = s.ed.type3_arrivals_per_day
+    if t3 > 0:
+        grow = (t3 + w - new_w) / t3
+        out["ed.type3_arrivals_per_day"] = t3 + w - new_w
+        out["ed.type3_practitioners_by_hour"] = [
+            math.ceil(n * grow) for n in s.ed.type3_practitioners_by_hour
+        ]
+    return out
 
 
 def _diverted_minors_per_year(s: Scenario, p: dict[str, float]) -> float:
@@ -389,7 +400,9 @@ _register(
         changes=_utc,
         annual_cost=lambda s, p: _diverted_minors_per_year(s, p) * p["gbp_per_attendance"],
         cost_basis="diverted minors/yr x UTC attendance cost (D: £80)",
-        changes_text="ed.walkin_arrivals_per_day reduced by diverted minors; majors unchanged",
+        changes_text="ed.walkin_arrivals_per_day reduced by diverted minors; majors "
+        "unchanged; with type 3 units modelled the diverted minors join them "
+        "(ed.type3_arrivals_per_day, practitioners in proportion)",
     )
 )
 _register(

@@ -226,7 +226,8 @@ class DemandCfg(_Frozen):
             "mean daily rate by calendar month over financial years reads high in "
             "January-March and low in April-May when the series grows, so the index is "
             "divided by that trend before use (growth_pct_per_year then adds the run's "
-            "own); 0: the index as given",
+            "own); 0: the index as given (set 0 with a month_of_year that is not such a "
+            "mean, e.g. a flat one)",
         )
     )
     admissions_month_of_year_trend_pct: Annotated[
@@ -269,6 +270,17 @@ class DemandCfg(_Frozen):
     def _lmoy(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         _check_profile(v, 12, "los_month_of_year")
         return v
+
+    @model_validator(mode="after")
+    def _admissions_trend(self) -> DemandCfg:
+        if self.admissions_month_of_year is None and self.admissions_month_of_year_trend_pct:
+            raise ValueError(
+                "admissions_month_of_year_trend_pct is "
+                f"{self.admissions_month_of_year_trend_pct:g} but admissions_month_of_year "
+                "is null: admissions then follow month_of_year, detrended by "
+                "month_of_year_trend_pct; set the admissions index or remove its trend"
+            )
+        return self
 
 
 class AmbulanceServiceCfg(_Frozen):

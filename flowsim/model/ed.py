@@ -179,6 +179,7 @@ class EmergencyDepartment:
             self.staffing = (0.0, *((1.0 - absence) / (1.0 - absence.mean())).tolist())
             self.months = month_of_days(scn, int(scn.run.warmup_days + scn.run.days) + 2)
             self._carry = [0.0] * 24
+            self._carry3 = [0.0] * 24
         self.handover_min = float(scn.ambulance.handover_process_min)
         staff = scn.ambulance.handover_staff_by_hour
         #: Receiving nurses by hour and their pool (None: handovers need no nurse).
@@ -202,7 +203,8 @@ class EmergencyDepartment:
 
     @property
     def in_department(self) -> int:
-        """Patients in A&E now (arrived and not departed)."""
+        """Patients in the type 1 department now (arrived and not departed; type 3
+        units' patients are not counted)."""
         self._count_out()
         return self._present
 
@@ -254,7 +256,8 @@ class EmergencyDepartment:
         self.records.trim(self.n_arrived)
 
     def _roster_tick(self, hour: int) -> None:
-        """Each hour: the rostered number of clinicians (a cut never interrupts one)."""
+        """Each hour: the rostered number of clinicians, receiving nurses and type 3
+        practitioners (a cut never interrupts one)."""
         h = hour % 24
         if self.staffing is None:
             self.clinicians.set_capacity(self.roster[h])
@@ -267,7 +270,13 @@ class EmergencyDepartment:
         if self.handover_staff is not None:
             self.handover_staff.set_capacity(self.handover_roster[h])
         if self.type3_staff is not None:
-            self.type3_staff.set_capacity(self.type3_roster[h])
+            if self.staffing is None:
+                self.type3_staff.set_capacity(self.type3_roster[h])
+            else:  # the same absence as the A&E clinicians
+                want = self.type3_roster[h] * self.staffing[month] + self._carry3[h]
+                n = max(int(want + 0.5), 0)
+                self._carry3[h] = want - n
+                self.type3_staff.set_capacity(n)
         self.clock.at(60.0, self._roster_tick, hour + 1)
 
     # ------------------------------------------------------------ journey
@@ -310,8 +319,7 @@ class EmergencyDepartment:
         p.ed_row = k
         r.patient_id[k] = p.pid
         r.arrival[k] = self.clock.now
-        r.type3[k] = True
-        self._present += 1
+        r.type3[k] = True  # not in the department's census (in_department)
         self.type3_staff.request(self._type3_seen, 0, p)
 
     def _type3_seen(self, p: Patient) -> None:
@@ -323,7 +331,6 @@ class EmergencyDepartment:
         """Step T3: the practitioner is free; the patient leaves."""
         self.type3_staff.release()
         self.records.depart[p.ed_row] = self.clock.now
-        self._present -= 1
 
     def _triaged(self, c: Cohort, j: int) -> None:
         """Step 1 (walk-ins, with triage): the ``j``-th triage to end; the attendance

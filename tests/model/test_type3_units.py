@@ -15,7 +15,7 @@ import flowsim
 from flowsim.errors import ConfigError
 from flowsim.model.ed import EmergencyDepartment
 from flowsim.model.engine import Clock
-from flowsim.patients import Cohort, Type3Attrs, no_incidents
+from flowsim.patients import Cohort, Type3Attrs
 
 H = 60.0
 
@@ -40,6 +40,9 @@ def test_one_practitioner_sees_type3_patients_in_turn(worcs):
     t3 = Cohort("type3", [0.0, 10.0, 20.0, 200.0], Type3Attrs([30.0, 45.0, 5.0, 20.0]))
     t3.pid0 = 1000
     ed.start(_empty_ed_cohort("ambulance"), _empty_ed_cohort("walkin"), type3=t3)
+    clock.run(50.0)
+    # two type 3 patients present (one seen, one waiting): not in the department's census
+    assert ed.type3_staff.in_use == 1 and ed.in_department == 0
     clock.run(10 * H)
     ed.trim_records()
     r = ed.records.arrays()
@@ -76,7 +79,8 @@ def test_type3_units_leave_the_type1_patients_unchanged_and_count_in_all_types(w
     n3 = kb["ed_attendances"] - kb["ed_type1_attendances"]
     # 150 a day over 30 days, Poisson with the urgent-care profile (growth, season):
     # within 5 standard deviations (sqrt(4500) = 67) of the mean
-    assert abs(n3 - 150 * 30) < 5 * np.sqrt(150 * 30) + 0.1 * 150 * 30
+    # growth and the month index move the mean by a few percent: allow 6%
+    assert abs(n3 - 150 * 30) < 5 * np.sqrt(150 * 30) + 0.06 * 150 * 30
     e = b.records.ed
     m = e["type3"] & (e["arrival"] >= b.records.warmup_min) & (e["arrival"] < b.records.end_min)
     t = e["depart"][m] - e["arrival"][m]
@@ -114,7 +118,69 @@ def test_type3_cohort_is_declared_last():
     from flowsim.patients import Cohorts
 
     assert [f.name for f in fields(Cohorts)][-1] == "type3"
-    assert len(no_incidents()) == 0
+
+
+def test_twelve_hours_from_arrival_counts_type1_attendances_only(worcs_short):
+    # one practitioner for 100 type 3 attendances a day: their queue grows for days, so
+    # many wait 12 hours; the NHS measure (and its share) is of type 1 attendances
+    scn = worcs_short.with_overrides(
+        {"ed.type3_arrivals_per_day": 100, "ed.type3_practitioners_by_hour": [1] * 24}
+    )
+    r = flowsim.simulate(scn)
+    e = r.records.ed
+    m = (e["arrival"] >= r.records.warmup_min) & (e["arrival"] < r.records.end_min)
+    t = np.where(np.isnan(e["depart"]), r.records.end_min, e["depart"]) - e["arrival"]
+    over = m & (t > 12 * H)
+    assert (over & e["type3"]).sum() > 100  # the case is a real test
+    assert r.kpis["ed_12h_from_arrival"] == (over & ~e["type3"]).sum()
+    assert r.kpis["ed_12h_from_arrival_pct"] == pytest.approx(
+        100.0 * (over & ~e["type3"]).sum() / (m & ~e["type3"]).sum()
+    )
+    daily = r.daily
+    assert daily["ed_12h_from_arrival"].sum() <= (~e["type3"] & (t > 12 * H)).sum()
+
+
+def test_type3_practitioners_follow_the_clinicians_absence(worcs):
+    # absence 0% Jan-Jun and 50% Jul-Dec: mean 25%, so January's roster is planned at
+    # (1 - 0) / (1 - 0.25) = 4/3 of the listed number: 3 practitioners -> 4 on duty
+    scn = worcs.with_overrides(
+        {
+            "ed.type3_arrivals_per_day": 10,
+            "ed.type3_practitioners_by_hour": [3] * 24,
+            "ed.staff_absence_pct_by_month": [0] * 6 + [50] * 6,
+            "run.start_weekday": 0,
+        }
+    )
+    clock = Clock(simpy.Environment(), 0)
+    ed = EmergencyDepartment(clock, scn, acute=None)
+    ed.start(
+        _empty_ed_cohort("ambulance"),
+        _empty_ed_cohort("walkin"),
+        type3=Cohort("type3", [], Type3Attrs([])),
+    )
+    month0 = int(ed.months[0])
+    expected = {1: 4, 7: 2}.get(month0)
+    assert expected is not None, month0  # the run starts in January or July
+    assert ed.type3_staff.capacity == expected
+
+
+def test_utc_streaming_moves_minors_to_the_type3_units(worcs):
+    on = {"ed.type3_arrivals_per_day": 200, "ed.type3_practitioners_by_hour": [10] * 24}
+    base = flowsim.load_scenario("worcestershire", overrides=on)
+    utc = flowsim.load_scenario(
+        "worcestershire",
+        overrides=on,
+        interventions=["urgent_treatment_centre:minors_diverted_pct=20"],
+    )
+    w, m = base.ed.walkin_arrivals_per_day, base.ed.walkin_majors_fraction
+    moved = w * (1 - m) * 0.2
+    assert utc.ed.walkin_arrivals_per_day == pytest.approx(w - moved)
+    assert utc.ed.type3_arrivals_per_day == pytest.approx(200 + moved)
+    grow = (200 + moved) / 200
+    assert utc.ed.type3_practitioners_by_hour == tuple([int(np.ceil(10 * grow))] * 24)
+    # and the offered load of the practitioners is checked like any capacity
+    load, cap = utc.offered_loads()["ed.type3_practitioners_by_hour"]
+    assert load == pytest.approx((200 + moved) / 1440 * 45) and cap == np.ceil(10 * grow)
 
 
 def test_mental_health_presentations_a_day_are_kept_with_type3_units(worcs):

@@ -44,3 +44,39 @@ def test_a_seasonal_shape_survives_and_the_mean_is_kept():
 def test_zero_trend_returns_the_index_unchanged():
     idx = (0.96, 0.98, 1.0, 0.99, 1.04, 1.03, 1.06, 0.98, 1.0, 1.01, 0.99, 0.98)
     assert detrend_month_index(idx, 0.0) == idx
+
+
+def test_the_arrival_profile_and_the_season_use_the_detrended_indices(worcs):
+    from flowsim.patients import Season
+    from flowsim.sampling import RateProfile
+
+    raw = worcs.with_overrides(
+        {"demand.month_of_year_trend_pct": 0, "demand.admissions_month_of_year_trend_pct": 0}
+    )
+    d = worcs.demand
+    assert d.month_of_year_trend_pct > 0 and d.admissions_month_of_year_trend_pct > 0
+    n = 400
+    season = Season(worcs, n)
+    months = season.months
+    prof = RateProfile.build(d, n, worcs.run.weekday0, 0, months=months)
+    prof_raw = RateProfile.build(raw.demand, n, raw.run.weekday0, 0, months=months)
+    att = np.array(detrend_month_index(d.month_of_year, d.month_of_year_trend_pct))
+    att_raw = np.array(d.month_of_year)
+    want = (att / att.mean()) / (att_raw / att_raw.mean())
+    np.testing.assert_allclose(prof.day_factor / prof_raw.day_factor, want[months - 1])
+    adm = np.array(
+        detrend_month_index(d.admissions_month_of_year, d.admissions_month_of_year_trend_pct)
+    )
+    np.testing.assert_allclose(season.conversion, (adm / adm.mean()) / (att / att.mean()))
+    # the detrended admission index is what direct admissions arrive by
+    assert season.admissions_profile == pytest.approx(tuple(adm))
+
+
+def test_an_admissions_trend_without_an_admissions_index_is_refused():
+    import flowsim
+    from flowsim.errors import ConfigError
+
+    with pytest.raises(ConfigError) as e:
+        flowsim.load_scenario("worcestershire", overrides={"demand.admissions_month_of_year": None})
+    msg = str(e.value)
+    assert "demand.admissions_month_of_year_trend_pct = 5.67" in msg and "null" in msg
