@@ -666,12 +666,12 @@ def _result(row) -> str:
     if row.within_band:
         moved = f" (known misfit {row.known_misfit} moved in)" if row.known_misfit else ""
         return "in band" + moved
-    if row.known_misfit:
-        side = "low" if row.model_mean < row.band_low else "high"
-        if side == row.known_misfit:
-            return f"known misfit ({side})"
-        return f"OUT ({side}; known misfit was {row.known_misfit})"
-    return "OUT (" + ("low" if row.model_mean < row.band_low else "high") + ")"
+    side = "low" if row.model_mean < row.band_low else "high"
+    if not row.known_misfit:
+        return f"OUT ({side})"
+    if side == row.known_misfit:
+        return f"known misfit ({side})"
+    return f"OUT ({side}; known misfit was {row.known_misfit})"
 
 
 def _aligned(rows: list[dict[str, str]], right: tuple[str, ...]) -> list[str]:

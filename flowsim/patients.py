@@ -671,19 +671,12 @@ def mh_share_of_type1(scn: Scenario) -> float:
 
     ``ed.mh_fraction`` is a share of all attendances (M4); mental-health patients come
     to the type 1 department, so with type 3 units it is scaled by all attendances over
-    type 1 attendances (walk-ins, and ambulance arrivals: the conveyed share of 999
-    incidents when the ambulance service is modelled), capped at 1.
+    type 1 attendances (walk-ins and ambulance conveyances), capped at 1.
     """
     ed = scn.ed
     if ed.type3_arrivals_per_day <= 0:
         return ed.mh_fraction
-    sv = scn.ambulance.service
-    amb = (
-        scn.ambulance.arrivals_per_day
-        if sv is None
-        else sv.incidents_per_day * (1.0 - sv.hear_treat_prob - sv.see_treat_prob)
-    )
-    type1 = ed.walkin_arrivals_per_day + amb
+    type1 = ed.walkin_arrivals_per_day + scn.ambulance.conveyances_per_day()
     if type1 <= 0:
         return ed.mh_fraction
     return min(1.0, ed.mh_fraction * (type1 + ed.type3_arrivals_per_day) / type1)

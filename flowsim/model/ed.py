@@ -178,8 +178,9 @@ class EmergencyDepartment:
         if absence.any():
             self.staffing = (0.0, *((1.0 - absence) / (1.0 - absence.mean())).tolist())
             self.months = month_of_days(scn, int(scn.run.warmup_days + scn.run.days) + 2)
-            self._carry = [0.0] * 24
-            self._carry3 = [0.0] * 24
+        #: Rounding remainders of the clinicians' and type 3 practitioners' rosters by hour.
+        self._carry = [0.0] * 24
+        self._carry3 = [0.0] * 24
         self.handover_min = float(scn.ambulance.handover_process_min)
         staff = scn.ambulance.handover_staff_by_hour
         #: Receiving nurses by hour and their pool (None: handovers need no nurse).
@@ -259,25 +260,24 @@ class EmergencyDepartment:
         """Each hour: the rostered number of clinicians, receiving nurses and type 3
         practitioners (a cut never interrupts one)."""
         h = hour % 24
-        if self.staffing is None:
-            self.clinicians.set_capacity(self.roster[h])
-        else:
-            month = int(self.months[min(hour // 24, len(self.months) - 1)])
-            want = self.roster[h] * self.staffing[month] + self._carry[h]
-            n = max(int(want + 0.5), 0)
-            self._carry[h] = want - n
-            self.clinicians.set_capacity(n)
+        self.clinicians.set_capacity(self._on_duty(self.roster, self._carry, hour))
         if self.handover_staff is not None:
             self.handover_staff.set_capacity(self.handover_roster[h])
-        if self.type3_staff is not None:
-            if self.staffing is None:
-                self.type3_staff.set_capacity(self.type3_roster[h])
-            else:  # the same absence as the A&E clinicians
-                want = self.type3_roster[h] * self.staffing[month] + self._carry3[h]
-                n = max(int(want + 0.5), 0)
-                self._carry3[h] = want - n
-                self.type3_staff.set_capacity(n)
+        if self.type3_staff is not None:  # the same absence as the A&E clinicians
+            self.type3_staff.set_capacity(self._on_duty(self.type3_roster, self._carry3, hour))
         self.clock.at(60.0, self._roster_tick, hour + 1)
+
+    def _on_duty(self, roster: tuple[int, ...], carry: list[float], hour: int) -> int:
+        """Staff on duty in ``hour``: the roster scaled by the month's absence, rounded
+        with the remainder carried to the same hour of the next day (``carry``)."""
+        h = hour % 24
+        if self.staffing is None:
+            return roster[h]
+        month = int(self.months[min(hour // 24, len(self.months) - 1)])
+        want = roster[h] * self.staffing[month] + carry[h]
+        n = max(int(want + 0.5), 0)
+        carry[h] = want - n
+        return n
 
     # ------------------------------------------------------------ journey
     def convey(self, c: Cohort, i: int, released: Callable[..., None], *args: object) -> None:

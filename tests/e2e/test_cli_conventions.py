@@ -313,27 +313,33 @@ def test_validate_knows_experiment_sweep_and_sensitivity_files(capsys, name, say
     assert says in capsys.readouterr().out
 
 
-def test_validate_lists_every_problem_of_an_experiment_file(tmp_path, capsys):
+def _refused(tmp_path, capsys, text: str) -> str:
+    """``flowsim validate`` on a file holding ``text``: exit 2; its message."""
     p = tmp_path / "bad.yaml"
-    p.write_text(
+    p.write_text(text)
+    assert main(["validate", str(p)]) == 2
+    return capsys.readouterr().err
+
+
+def test_validate_lists_every_problem_of_an_experiment_file(tmp_path, capsys):
+    err = _refused(
+        tmp_path,
+        capsys,
         "name: bad\nbase: worcestershire\nbaseline: baseline\nscenarios:\n"
         "  - name: baseline\n  - name: x\n    overrides:\n"
-        "      acute.beds: -5\n      ed.nope: 1\n"
+        "      acute.beds: -5\n      ed.nope: 1\n",
     )
-    assert main(["validate", str(p)]) == 2
-    err = capsys.readouterr().err
     assert "2 problems" in err and "Traceback" not in err
     assert "scenarios.x.acute.beds = -5" in err and "scenarios.x.ed.nope = 1" in err
 
 
 def test_validate_checks_a_study_at_its_bounds_and_with_set(tmp_path, capsys):
-    p = tmp_path / "s.yaml"
-    p.write_text(
+    err = _refused(
+        tmp_path,
+        capsys,
         "name: s\nbase: worcestershire\nmethod: morris\nparameters:\n"
-        "  acute.bedz: {low: 1, high: 2}\n  acute.beds: {low: -10, high: -3, integer: true}\n"
+        "  acute.bedz: {low: 1, high: 2}\n  acute.beds: {low: -10, high: -3, integer: true}\n",
     )
-    assert main(["validate", str(p)]) == 2
-    err = capsys.readouterr().err
     assert "2 problems" in err and "acute.bedz" in err and "acute.beds = -10" in err
     exp = os.path.join(os.path.dirname(__file__), "..", "..", "experiments", "quick_compare.yaml")
     assert main(["validate", exp, "--set", "acute.beds=-1"]) == 2
@@ -341,11 +347,10 @@ def test_validate_checks_a_study_at_its_bounds_and_with_set(tmp_path, capsys):
 
 
 def test_an_experiment_with_a_yaml_surprise_is_still_read_as_an_experiment(tmp_path, capsys):
-    p = tmp_path / "e.yaml"
-    p.write_text(
+    err = _refused(
+        tmp_path,
+        capsys,
         "name: e\nbase: worcestershire\nbaseline: b\nscenarios:\n  - name: b\n"
-        "  - name: x\n    overrides: {acute.divert_direct_when_full: yes}\n"
+        "  - name: x\n    overrides: {acute.divert_direct_when_full: yes}\n",
     )
-    assert main(["validate", str(p)]) == 2
-    err = capsys.readouterr().err
     assert "1 problem" in err and "'yes'" in err and "unknown key" not in err

@@ -198,8 +198,7 @@ def test_mental_health_presentations_a_day_are_kept_with_type3_units(worcs):
         }
     )
     assert mh_share_of_type1(base) == base.ed.mh_fraction
-    sv = base.ambulance.service
-    amb = sv.incidents_per_day * (1 - sv.hear_treat_prob - sv.see_treat_prob)
+    amb = base.ambulance.conveyances_per_day()
     w = split.ed.walkin_arrivals_per_day
     assert mh_share_of_type1(split) == pytest.approx(
         base.ed.mh_fraction * (w + amb + 212.5) / (w + amb)

@@ -87,14 +87,9 @@ def test_cohort_attributes_follow_the_scenario(worcs):
     from flowsim.patients import Season
     from flowsim.sampling import RateProfile
 
-    sv = scn.ambulance.service
     season = Season(scn, 61)
     prof = RateProfile.build(scn.demand, 61, scn.run.weekday0, 0, months=season.months)
-    expected = (
-        sv.incidents_per_day
-        * prof.day_factor[:60].sum()
-        * (1 - sv.hear_treat_prob - sv.see_treat_prob)
-    )
+    expected = scn.ambulance.conveyances_per_day() * prof.day_factor[:60].sum()
     # 4 sd band of the Poisson count
     assert abs(len(c.ambulance.t) - expected) < 4 * np.sqrt(expected)
 
